@@ -1,10 +1,10 @@
-using DeclFed.Federated.Randomness;
+using DeclFed.Tensors;
 
 namespace DeclFed.Federated.ZerothOrder;
 
 /// <summary>
 /// The random direction z ~ N(0, I) of a zeroth-order step, defined element by element: element e of tensor t under
-/// seed s is a Box–Muller transform of Philox4x32-10 with key = s (64 bits) and counter = (e / 4 as 64 bits, t, 0).
+/// seed s is a Box–Muller transform of Philox4x32-10 (<see cref="CounterRandom.Block"/>) with key = s (64 bits) and counter = (e / 4 as 64 bits, t, 0).
 /// Server and clients therefore regenerate bit-identical z for the same canonical parameter order, with no RNG state.
 /// </summary>
 /// <remarks>
@@ -116,9 +116,8 @@ public static class GaussianDirection
 
     private static (float Z0, float Z1, float Z2, float Z3) GenerateBlock(ulong seed, int tensorIndex, long blockIndex)
     {
-        var (x0, x1, x2, x3) = Philox4x32.Generate(
-            (uint)blockIndex, (uint)((ulong)blockIndex >> 32), (uint)tensorIndex, 0u,
-            (uint)seed, (uint)(seed >> 32));
+        // Counter (block as 64 bits, tensor index, 0) under the 64-bit key: CounterRandom's (seed, stream, block) layout.
+        var (x0, x1, x2, x3) = CounterRandom.Block(seed, (uint)tensorIndex, (ulong)blockIndex);
         BoxMuller(x0, x1, out var z0, out var z1);
         BoxMuller(x2, x3, out var z2, out var z3);
         return (z0, z1, z2, z3);
