@@ -81,6 +81,27 @@ public sealed class PipelineGenerator : IIncrementalGenerator
 
         context.RegisterSourceOutput(allRecords, static (output, records) => EmitRecords(output, records));
 
+        var stageBodies = pipelineResults
+            .Where(static result => result.StageBodies is not null)
+            .Select(static (result, _) => result.StageBodies!)
+            .Collect()
+            // Like the pipelines: a class parsed once per declaration carrying [Pipeline] gets its bodies once.
+            .Select(static (bodies, _) => bodies
+                .GroupBy(b => b.HintName, StringComparer.Ordinal)
+                .Select(g => g.First())
+                .OrderBy(b => b.HintName, StringComparer.Ordinal)
+                .ToEquatableArray())
+            .WithTrackingName(TrackingNames.StageBodies);
+
+        context.RegisterSourceOutput(stageBodies, static (output, bodies) =>
+        {
+            foreach (var spec in bodies)
+            {
+                output.CancellationToken.ThrowIfCancellationRequested();
+                output.AddSource(spec.HintName, SourceText.From(StageBodyEmitter.Emit(spec), Encoding.UTF8));
+            }
+        });
+
         // Diagnostics are turned back into Locations only here, against the current compilation's trees.
         context.RegisterSourceOutput(
             pipelineDiagnostics.Collect().Combine(allRecords).Combine(context.CompilationProvider),

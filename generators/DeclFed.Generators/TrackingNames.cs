@@ -10,4 +10,5 @@ internal static class TrackingNames
     public const string DependencyInjection = nameof(DependencyInjection);
     public const string DatasetRecordResults = nameof(DatasetRecordResults);
     public const string AllRecords = nameof(AllRecords);
+    public const string StageBodies = nameof(StageBodies);
 }

@@ -6,7 +6,7 @@ namespace DeclFed.Generators.Tests;
 /// One test per diagnostic ID: the ID, severity, the span it points at (marked <c>[|...|]</c> in the source)
 /// and the words of the message that say what to change. A pipeline with errors gets no generated definition.
 /// </summary>
-public sealed class DiagnosticTests
+public sealed partial class DiagnosticTests
 {
     private const string Prelude = """
         using System.Threading;
@@ -280,21 +280,21 @@ public sealed class DiagnosticTests
     /// it reports; an error also means that no pipeline source is emitted.
     /// </summary>
     private static void AssertSingle(string markedSource, string id, DiagnosticSeverity severity, params string[] messageWords) =>
-        AssertSingle(markedSource, id, severity, messageWords, expectPipeline: false);
+        AssertSingle(Prelude, markedSource, [], id, severity, messageWords, expectPipeline: false);
 
     /// <summary>Like <see cref="AssertSingle(string, string, DiagnosticSeverity, string[])"/>, for diagnostics that leave the pipeline itself valid (records, warnings).</summary>
     private static void AssertSingleWithPipeline(string markedSource, string id, DiagnosticSeverity severity, params string[] messageWords) =>
-        AssertSingle(markedSource, id, severity, messageWords, expectPipeline: true);
+        AssertSingle(Prelude, markedSource, [], id, severity, messageWords, expectPipeline: true);
 
-    private static void AssertSingle(string markedSource, string id, DiagnosticSeverity severity, string[] messageWords, bool expectPipeline)
+    private static Diagnostic AssertSingle(string prelude, string markedSource, string[] otherSources, string id, DiagnosticSeverity severity, string[] messageWords, bool expectPipeline)
     {
-        var marked = Prelude + markedSource;
+        var marked = prelude + markedSource;
         var start = marked.IndexOf("[|", StringComparison.Ordinal);
         var end = marked.IndexOf("|]", StringComparison.Ordinal) - 2;
         Assert.True(start >= 0 && end >= start, "The test source must mark the expected span with [|...|].");
         var source = marked.Replace("[|", string.Empty).Replace("|]", string.Empty);
 
-        var run = GeneratorHarness.Run(source);
+        var run = GeneratorHarness.Run([source, .. otherSources]);
 
         Assert.Null(run.Generator.Exception);
         var diagnostic = Assert.Single(run.GeneratorDiagnostics);
@@ -310,5 +310,6 @@ public sealed class DiagnosticTests
         // Whatever is emitted must compile: only the user's own code may have compiler errors.
         Assert.All(run.Output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error),
             d => Assert.DoesNotContain(".g.cs", d.Location.SourceTree?.FilePath ?? string.Empty));
+        return diagnostic;
     }
 }

@@ -15,9 +15,11 @@ internal static class GeneratorHarness
 
     private static readonly Lazy<ImmutableArray<MetadataReference>> AllReferences = new(() =>
     {
-        // The test process's platform assemblies plus DeclFed and DI abstractions (referenced by this project).
+        // The test process's platform assemblies plus the DeclFed runtime assemblies and DI abstractions (referenced by this project).
         var paths = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator).ToList();
         paths.Add(typeof(PipelineAttribute).Assembly.Location);
+        paths.AddRange(Directory.GetFiles(AppContext.BaseDirectory, "DeclFed.*.dll")
+            .Where(p => !Path.GetFileName(p).StartsWith("DeclFed.Generators", StringComparison.Ordinal)));
         paths.Add(typeof(Microsoft.Extensions.DependencyInjection.IServiceCollection).Assembly.Location);
         return [.. paths.Where(p => p.Length > 0).Distinct(StringComparer.Ordinal).Select(p => (MetadataReference)MetadataReference.CreateFromFile(p))];
     });

@@ -33,7 +33,7 @@ public sealed class IncrementalTests
     [Fact]
     public void Unrelated_new_file_leaves_every_tracked_step_cached_or_unchanged()
     {
-        var compilation = GeneratorHarness.Compile([TestSources.Quickstart, TestSources.AllFieldTypes, WarningPipeline]);
+        var compilation = GeneratorHarness.Compile([TestSources.Quickstart, TestSources.AllFieldTypes, WarningPipeline, .. FederatedTestSources.WithRuntime(FederatedTestSources.Tuning)]);
         var driver = GeneratorHarness.CreateDriver().RunGenerators(compilation);
         var before = driver.GetRunResult().Results.Single();
 

@@ -116,6 +116,76 @@ internal static class DiagnosticDescriptors
         "Invalid record field name",
         "Field name '{0}' of property '{1}' of record type '{2}' {3}");
 
+    public static readonly DiagnosticDescriptor FederatedStageNotPartial = Error(
+        "DF0021",
+        "Federated LoRA stage must be a partial method without a body",
+        "[FederatedLoRA] method '{0}' {1}; declare it 'partial' without a body and the generator writes the body, for example 'public partial LoraModel {0}(LanguageModel @base, Dataset<Instruction> train);'");
+
+    public static readonly DiagnosticDescriptor FederatedStageParameters = Error(
+        "DF0022",
+        "Federated LoRA stage has the wrong parameters",
+        "[FederatedLoRA] method '{0}' {1}; its parameters must be a DeclFed.Models.LanguageModel (the base model), a DeclFed.Dataset<DeclFed.Data.Instruction> (the training records) and optionally a second Dataset<Instruction> (the validation records)");
+
+    public static readonly DiagnosticDescriptor FederatedStageReturnType = Error(
+        "DF0023",
+        "Federated LoRA stage must return a LoraModel",
+        "[FederatedLoRA] method '{0}' returns '{1}'; a federated LoRA stage returns the trained adapters, so change the return type to DeclFed.Models.LoraModel");
+
+    public static readonly DiagnosticDescriptor FederatedStageWithStep = Error(
+        "DF0024",
+        "[FederatedLoRA] and [Step] on one method",
+        "Method '{0}' has both [Step] and [FederatedLoRA]; a [FederatedLoRA] method is a step of the pipeline already, so remove [Step]");
+
+    public static readonly DiagnosticDescriptor FederatedRuntimeMissing = Error(
+        "DF0025",
+        "Federated LoRA runtime is not referenced",
+        "[FederatedLoRA] stage '{0}' needs the federated runtime, but type 'DeclFed.Federated.FederatedLoraStage' was not found; add a reference to the DeclFed.Federated assembly (project or package)");
+
+    public static readonly DiagnosticDescriptor HeterogeneousRanksNotSupported = Error(
+        "DF0026",
+        "Aggregation method needs one rank for every client",
+        "{0} averages the clients' LoRA factors and needs one rank for every client, but Ranks gives {1}; use FLoRA, FlexLoRA or HetLoRA for heterogeneous ranks, or give a single rank");
+
+    public static readonly DiagnosticDescriptor RankNotPositive = Error(
+        "DF0027",
+        "LoRA rank is not positive",
+        "{0}; every client needs a LoRA rank of at least 1");
+
+    public static readonly DiagnosticDescriptor ClientsPerRoundInvalid = Error(
+        "DF0028",
+        "Clients per round cannot be sampled",
+        "ClientsPerRound = {0} {1}");
+
+    public static readonly DiagnosticDescriptor UnknownTargetModule = Error(
+        "DF0029",
+        "Unknown LoRA target module",
+        "'{0}' in TargetModules is not a projection of the model{1}; use some of {2}");
+
+    public static readonly DiagnosticDescriptor DuplicateTargetModule = Error(
+        "DF0030",
+        "LoRA target module listed more than once",
+        "'{0}' is listed more than once in TargetModules; list each projection once");
+
+    public static readonly DiagnosticDescriptor DirichletAlphaNotPositive = Error(
+        "DF0031",
+        "Dirichlet concentration is not positive",
+        "Alpha = {0} with Partition.Dirichlet: the Dirichlet concentration α must be a positive number (smaller is more skewed, for example 0.5)");
+
+    public static readonly DiagnosticDescriptor RankSharesLength = Error(
+        "DF0032",
+        "RankShares and Ranks differ in length",
+        "RankShares gives {0} shares for {1} rank tiers in Ranks; give one share per rank");
+
+    public static readonly DiagnosticDescriptor FederatedSettingOutOfRange = Error(
+        "DF0033",
+        "Federated setting out of range",
+        "{0} = {1}: {2}");
+
+    public static readonly DiagnosticDescriptor SettingNotForAggregation = Error(
+        "DF0034",
+        "Setting does not apply to the aggregation method",
+        "{0} = {1} cannot be used with {2}: {3}");
+
     private static DiagnosticDescriptor Error(string id, string title, string message) =>
         new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
 }

@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Linq;
 using System.Text;
 using DeclFed.Generators.Model;
 
@@ -17,7 +18,13 @@ internal static class MermaidWriter
         {
             var label = new StringBuilder();
             label.Append(Escape(step.Name)).Append(": ").Append(Escape(step.OutputTypeDisplay));
-            foreach (var option in step.Options)
+            var declarative = step.Kind != "Step";
+            if (declarative)
+            {
+                label.Append("<br/>[").Append(Escape(step.Kind)).Append(']');
+            }
+            // A declarative stage has dozens of settings: the graph shows the ones its attribute writes.
+            foreach (var option in declarative ? step.Options.Where(o => o.IsWritten) : step.Options)
             {
                 label.Append("<br/>").Append(Escape(option.Name)).Append(": ").Append(Escape(option.TypeDisplay));
                 if (option.IsRequired)
@@ -26,8 +33,19 @@ internal static class MermaidWriter
                 }
                 else
                 {
-                    label.Append(" = ").Append(option.DefaultValue is null ? "null" : Escape(option.DefaultValue));
+                    label.Append(" = ").Append(option.DefaultValue switch
+                    {
+                        null => "null",
+                        // Only a stage's list setting has an empty default text (an ordinary array option cannot have one).
+                        { Length: 0 } when declarative => "(empty)",
+                        var text => Escape(text),
+                    });
                 }
+            }
+            var unwritten = declarative ? step.Options.Count(o => !o.IsWritten) : 0;
+            if (unwritten > 0)
+            {
+                label.Append("<br/>").Append(unwritten).Append(" more options at their defaults");
             }
             lines.Add($"    {NodeId(step.Name)}[\"{label}\"]");
         }

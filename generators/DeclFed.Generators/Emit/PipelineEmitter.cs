@@ -98,7 +98,7 @@ internal static class PipelineEmitter
             writer.WriteLine($"new {Graph}.StepDescriptor(");
             writer.Indent();
             writer.WriteLine($"Name: {CSharpText.Literal(step.Name)},");
-            writer.WriteLine("Kind: \"Step\",");
+            writer.WriteLine($"Kind: {CSharpText.Literal(step.Kind)},");
             writer.WriteLine($"OutputType: {CSharpText.Literal(step.OutputTypeDisplay)},");
             WriteArray(writer, "Inputs", $"{Graph}.StepInputDescriptor", step.Inputs.Select(input =>
                 $"new {Graph}.StepInputDescriptor(Parameter: {CSharpText.Literal(input.Parameter)}, Producer: {CSharpText.Literal(input.Producer)}, Type: {CSharpText.Literal(input.TypeDisplay)})"));
@@ -170,6 +170,11 @@ internal static class PipelineEmitter
         for (var index = 0; index < pipeline.Steps.Count; index++)
         {
             var step = pipeline.Steps[index];
+            if (step.Federated is { } federated)
+            {
+                WriteFederatedStep(writer, step, federated, index, locals);
+                continue;
+            }
             var target = step.IsStatic ? pipeline.TypeName : "_pipeline";
             var arguments = string.Join(", ", step.Arguments.Select(a => Argument(a, locals)));
             var call = $"{target}.{step.MethodName}({arguments})";
@@ -182,6 +187,42 @@ internal static class PipelineEmitter
             writer.Unindent();
         }
         writer.CloseBlock();
+    }
+
+    /// <summary>
+    /// A <c>[FederatedLoRA]</c> stage: the executor calls the federated runtime with the settings read from the step's options
+    /// (configuration overrides included), the inputs, the step context and the cancellation token.
+    /// </summary>
+    private static void WriteFederatedStep(SourceWriter writer, StepSpec step, FederatedCallSpec federated, int index, Dictionary<string, string> locals)
+    {
+        writer.WriteLine($"var {locals[step.Name]} = await executor.RunAsync<{step.OutputTypeName}>(");
+        writer.Indent();
+        writer.WriteLine($"StaticDescriptor.Steps[{index}],");
+        writer.WriteLine($"(context, ct) => {FederatedSettingTable.StageType}.RunAsync(");
+        writer.Indent();
+        writer.WriteLine("context,");
+        writer.WriteLine($"new {FederatedSettingTable.SettingsType}");
+        writer.OpenBlock();
+        foreach (var setting in federated.Settings)
+        {
+            var read = setting.EnumTypeName.Length > 0
+                ? $"global::System.Enum.Parse<{setting.EnumTypeName}>(context.GetOption<string>({CSharpText.Literal(setting.Name)}))"
+                : $"context.GetOption<{setting.ValueTypeName}>({CSharpText.Literal(setting.Name)})";
+            writer.WriteLine($"{setting.Name} = {read},");
+        }
+        writer.CloseBlock(",");
+        foreach (var argument in step.Arguments)
+        {
+            writer.WriteLine(Argument(argument, locals) + ",");
+        }
+        if (!federated.HasValidation)
+        {
+            writer.WriteLine("null,");
+        }
+        writer.WriteLine("ct),");
+        writer.Unindent();
+        writer.WriteLine("cancellationToken).ConfigureAwait(false);");
+        writer.Unindent();
     }
 
     private static string Argument(ArgumentSpec argument, Dictionary<string, string> locals) => argument.Kind switch

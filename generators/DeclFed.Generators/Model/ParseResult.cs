@@ -9,7 +9,14 @@ namespace DeclFed.Generators.Model;
 internal sealed record PipelineParseResult(
     PipelineSpec? Pipeline,
     EquatableArray<RecordParseResult> Records,
-    EquatableArray<DiagnosticInfo> Diagnostics);
+    EquatableArray<DiagnosticInfo> Diagnostics)
+{
+    /// <summary>
+    /// The implementing declarations of the class's declarative stages, or null when it has none that can be written. They are
+    /// written even when the pipeline has errors, so that a wrong setting is not followed by "partial method has no implementation".
+    /// </summary>
+    public StageBodiesSpec? StageBodies { get; init; }
+}
 
 /// <summary>What parsing one record type yields: its schema model (null when it cannot have one) and the diagnostics.</summary>
 internal sealed record RecordParseResult(

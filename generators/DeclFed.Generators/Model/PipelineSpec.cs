@@ -46,7 +46,14 @@ internal sealed record StepSpec(
     EquatableArray<InputSpec> Inputs,
     EquatableArray<OptionSpec> Options,
     string CodeHash,
-    string Description);
+    string Description)
+{
+    /// <summary>The step kind recorded in the descriptor: <c>Step</c>, or the declarative stage's kind (<c>FederatedLoRA</c>).</summary>
+    public string Kind { get; init; } = "Step";
+
+    /// <summary>For a <c>[FederatedLoRA]</c> stage, how the executor calls the federated runtime; null for an ordinary step.</summary>
+    public FederatedCallSpec? Federated { get; init; }
+}
 
 /// <summary>How a step method returns its artifact.</summary>
 internal enum ReturnShape
@@ -99,7 +106,11 @@ internal sealed record OptionSpec(
     string? DefaultValue,
     bool IsRequired,
     EquatableArray<string> AllowedValues,
-    string Description);
+    string Description)
+{
+    /// <summary>For a declarative stage's setting, whether the attribute writes it (the graph shows only those); false otherwise.</summary>
+    public bool IsWritten { get; init; }
+}
 
 /// <summary>Mirrors <c>DeclFed.Graph.OptionKind</c> (the generator references no runtime assembly); names must match.</summary>
 internal enum OptionValueKind

@@ -31,6 +31,10 @@ internal sealed class KnownTypes
         DateOnly = compilation.GetTypeByMetadataName("System.DateOnly");
         DatasetRecord = compilation.GetTypeByMetadataName(DatasetRecordAttribute);
         RecordField = compilation.GetTypeByMetadataName(RecordFieldAttribute);
+        FederatedLoRA = compilation.GetTypeByMetadataName(FederatedSettingTable.AttributeName);
+        LanguageModel = compilation.GetTypeByMetadataName("DeclFed.Models.LanguageModel");
+        LoraModel = compilation.GetTypeByMetadataName("DeclFed.Models.LoraModel");
+        Instruction = compilation.GetTypeByMetadataName("DeclFed.Data.Instruction");
     }
 
     public INamedTypeSymbol? Step { get; }
@@ -45,6 +49,10 @@ internal sealed class KnownTypes
     public INamedTypeSymbol? DateOnly { get; }
     public INamedTypeSymbol? DatasetRecord { get; }
     public INamedTypeSymbol? RecordField { get; }
+    public INamedTypeSymbol? FederatedLoRA { get; }
+    public INamedTypeSymbol? LanguageModel { get; }
+    public INamedTypeSymbol? LoraModel { get; }
+    public INamedTypeSymbol? Instruction { get; }
 
     public static KnownTypes For(Compilation compilation) => new(compilation);
 

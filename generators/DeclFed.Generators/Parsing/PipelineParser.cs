@@ -15,7 +15,7 @@ namespace DeclFed.Generators.Parsing;
 /// inputs to producers, orders the steps and collects the record types. All checks live here, where the
 /// symbols are; what leaves is plain values.
 /// </summary>
-internal sealed class PipelineParser
+internal sealed partial class PipelineParser
 {
     private readonly INamedTypeSymbol _type;
     private readonly TypeDeclarationSyntax _syntax;
@@ -61,7 +61,7 @@ internal sealed class PipelineParser
         {
             spec = BuildSpec(steps, order, pipelineAttribute);
         }
-        return new PipelineParseResult(spec, records, _diagnostics.ToEquatableArray());
+        return new PipelineParseResult(spec, records, _diagnostics.ToEquatableArray()) { StageBodies = BuildStageBodies(steps) };
     }
 
     private void Report(DiagnosticDescriptor descriptor, LocationInfo? location, params string[] arguments) =>
@@ -118,7 +118,13 @@ internal sealed class PipelineParser
         foreach (var member in _type.GetMembers())
         {
             _cancellationToken.ThrowIfCancellationRequested();
-            if (member is not IMethodSymbol { MethodKind: MethodKind.Ordinary } method || _known.FindAttribute(method, _known.Step) is not { } stepAttribute)
+            if (member is not IMethodSymbol { MethodKind: MethodKind.Ordinary } method)
+            {
+                continue;
+            }
+            var stepAttribute = _known.FindAttribute(method, _known.Step);
+            var federatedAttribute = _known.FindAttribute(method, _known.FederatedLoRA);
+            if (stepAttribute is null && federatedAttribute is null)
             {
                 continue;
             }
@@ -136,7 +142,9 @@ internal sealed class PipelineParser
                 Report(DiagnosticDescriptors.DuplicateStepName, identifier, method.Name);
                 continue;
             }
-            steps.Add(ReadStep(method, declaration, stepAttribute, identifier));
+            steps.Add(federatedAttribute is not null
+                ? ReadFederatedStage(method, declaration, federatedAttribute, stepAttribute, identifier)
+                : ReadStep(method, declaration, stepAttribute!, identifier));
         }
         if (steps.Count == 0)
         {
@@ -282,6 +290,7 @@ internal sealed class PipelineParser
     // Code that does not compile yet (missing types, half-typed methods) gets no output: the compiler reports it.
     private static bool IsComplete(StepCandidate step) =>
         step.Artifact is not null
+        && step.Federated is not { CanWriteBody: false } and not { Values.HasUnreadableArguments: true }
         && !step.HasSyntaxErrors
         && !KnownTypes.ContainsErrorType(step.Artifact)
         && step.Method.Parameters.All(p => p.Name.Length > 0 && !KnownTypes.ContainsErrorType(p.Type))
@@ -323,7 +332,7 @@ internal sealed class PipelineParser
                 parameter.ProducerIndex = producer;
                 graph.AddEdge(producer, consumer);
                 var produced = steps[producer].Artifact;
-                if (produced is not null && !KnownTypes.ContainsErrorType(parameter.Symbol.Type) && !SymbolEqualityComparer.Default.Equals(produced, parameter.Symbol.Type))
+                if (produced is not null && !parameter.TypeReported && !KnownTypes.ContainsErrorType(parameter.Symbol.Type) && !SymbolEqualityComparer.Default.Equals(produced, parameter.Symbol.Type))
                 {
                     Report(DiagnosticDescriptors.InputTypeMismatch, parameter.TypeLocation, parameter.Symbol.Name, step.Method.Name,
                         TypeNames.Short(parameter.Symbol.Type), steps[producer].Method.Name, TypeNames.Short(produced));
@@ -344,7 +353,7 @@ internal sealed class PipelineParser
 
         var order = graph.TopologicalOrder();
         // With an input left unbound the graph is incomplete, and "unused" outputs would only echo that error.
-        var complete = steps.All(s => s.Parameters.All(p => p.Kind != ArgumentKind.Input || p.ProducerIndex >= 0));
+        var complete = steps.All(s => s.Parameters.All(p => p.Kind != ArgumentKind.Input || p.ProducerIndex >= 0) && s.Federated is not { ParametersFit: false });
         if (order.Count > 0 && complete)
         {
             var final = order[order.Count - 1];
@@ -429,6 +438,10 @@ internal sealed class PipelineParser
                 }
             }
             var artifact = step.Artifact!;
+            if (step.Federated is { } federated)
+            {
+                options.AddRange(FederatedOptions(federated.Values));
+            }
             specs.Add(new StepSpec(
                 step.Method.Name,
                 TypeNames.Identifier(step.Method.Name),
@@ -440,7 +453,11 @@ internal sealed class PipelineParser
                 inputs.ToEquatableArray(),
                 options.ToEquatableArray(),
                 step.CodeHash,
-                step.Description));
+                step.Description)
+            {
+                Kind = step.Federated is null ? "Step" : FederatedKind,
+                Federated = step.Federated is null ? null : FederatedCall(step),
+            });
         }
 
         var containers = new List<string>();
@@ -488,6 +505,9 @@ internal sealed class PipelineParser
         public string Description { get; }
         public string CodeHash { get; }
         public bool HasSyntaxErrors { get; }
+
+        /// <summary>For a <c>[FederatedLoRA]</c> stage, its settings and whether its body can be written; null for an ordinary step.</summary>
+        public FederatedCandidate? Federated { get; init; }
     }
 
     private sealed record ParameterCandidate(IParameterSymbol Symbol, LocationInfo? NameLocation, LocationInfo? TypeLocation)
@@ -496,6 +516,7 @@ internal sealed class PipelineParser
         public OptionSpec? Option { get; init; }
         public string? Producer { get; init; }
         public bool IsFrom { get; init; }
+        public bool TypeReported { get; init; }
         public int ProducerIndex { get; set; } = -1;
     }
 }

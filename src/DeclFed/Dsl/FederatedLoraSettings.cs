@@ -60,13 +60,13 @@ public sealed record FederatedLoraSettings
     /// <summary>How the training records are split among the clients (by their category column).</summary>
     public Partition Partition { get; init; } = Partition.Dirichlet;
 
-    /// <summary>The Dirichlet concentration α of <see cref="Partition.Dirichlet"/> (smaller is more skewed).</summary>
+    /// <summary>The Dirichlet concentration α of the <see cref="Partition.Dirichlet"/> partition (smaller is more skewed).</summary>
     public double Alpha { get; init; } = 0.5;
 
-    /// <summary>Categories per client for <see cref="Partition.Pathological"/>.</summary>
+    /// <summary>Categories per client for the <see cref="Partition.Pathological"/> partition.</summary>
     public int CategoriesPerClient { get; init; } = 2;
 
-    /// <summary>The log-normal σ of shard sizes for <see cref="Partition.QuantitySkew"/>.</summary>
+    /// <summary>The log-normal σ of shard sizes for the <see cref="Partition.QuantitySkew"/> partition.</summary>
     public double QuantitySigma { get; init; } = 1.0;
 
     /// <summary>The fewest records a client may hold.</summary>
@@ -96,7 +96,7 @@ public sealed record FederatedLoraSettings
     /// <summary>The server learning rate η.</summary>
     public double ServerLearningRate { get; init; } = 1.0;
 
-    /// <summary>β of <see cref="ServerOptimizer.FedAvgM"/> (β₁ of FedAdam and FedYogi).</summary>
+    /// <summary>β of <see cref="ServerOptimizer.FedAvgM"/> momentum (β₁ of FedAdam and FedYogi).</summary>
     public double ServerMomentum { get; init; } = 0.9;
 
     /// <summary>FedHyper learning-rate adaptation, or <see cref="FedHyper.None"/> for fixed rates.</summary>
