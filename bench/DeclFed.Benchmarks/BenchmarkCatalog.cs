@@ -13,5 +13,6 @@ internal static class BenchmarkCatalog
             ["lora-step"] = ("LoRA fine-tuning step tokens/s and MFU vs the identical PyTorch model (≈5M, ≈30M params)", LoraStepBenchmark.RunAsync),
             ["parquet"] = ("Parquet read/write rows/s and MB/s vs DuckDB single-threaded (≈1M instruction rows, SNAPPY)", ParquetBenchmark.RunAsync),
             ["federated"] = ("FlexLoRA exact SVD redistribution vs torch.linalg.svd/numpy; zeroth-order directions vs torch.randn", FederatedBenchmark.RunAsync),
+            ["federated-memory"] = ("client simulation peak RSS with 1,000 vs 100 clients (50 per round, ≈5M model, FLoRA) and the base alone", FederatedMemoryBenchmark.RunAsync),
         };
 }

@@ -114,6 +114,15 @@ public sealed partial class FederatedServer : IStatefulComponent
     /// <summary>The clients' base learning rate.</summary>
     public float ClientLearningRate { get; }
 
+    /// <summary>The rank and alpha of client <paramref name="clientId"/>.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The id is not one of the sampler's clients.</exception>
+    public ClientProfile ProfileOf(int clientId)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(clientId);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(clientId, Sampler.ClientCount);
+        return _profileOf(clientId);
+    }
+
     /// <summary>The index of the round in progress (the number of completed rounds).</summary>
     public int Round { get; private set; }
 
@@ -172,14 +181,14 @@ public sealed partial class FederatedServer : IStatefulComponent
         foreach (var rejection in rejected)
         {
             _rejections[rejection.Kind]++;
-            LogRejected(_logger, Round, rejection.ClientId, rejection.Kind, rejection.Reason);
+            LogRejected(_logger, Round + 1, rejection.ClientId, rejection.Kind, rejection.Reason);
         }
 
         var skipped = screening.Accepted.Count == 0;
         double norm = 0;
         if (skipped)
         {
-            LogSkipped(_logger, Round, updates.Count, failures?.Count ?? 0);
+            LogSkipped(_logger, Round + 1, updates.Count, failures?.Count ?? 0);
         }
         else
         {
@@ -192,7 +201,7 @@ public sealed partial class FederatedServer : IStatefulComponent
         }
         var summary = new RoundSummary(Round, plan.Clients.Select(c => c.Profile.ClientId).ToArray(), screening.Accepted.Select(u => u.ClientId).ToArray(),
             rejected, Scheduler.ServerMultiplier, norm, Ledger.Round(Round), skipped);
-        LogRound(_logger, Round, summary.Accepted.Count, summary.Sampled.Count, rejected.Length, norm, Scheduler.ServerMultiplier,
+        LogRound(_logger, Round + 1, summary.Accepted.Count, summary.Sampled.Count, rejected.Length, norm, Scheduler.ServerMultiplier,
             CommunicationLedger.FormatBytes(summary.Traffic.DownBytes), CommunicationLedger.FormatBytes(summary.Traffic.UpBytes));
         Round++;
         _openPlan = null;
@@ -268,6 +277,6 @@ public sealed partial class FederatedServer : IStatefulComponent
     [LoggerMessage(EventId = 5102, Level = LogLevel.Warning, Message = "Round {Round}: no update accepted ({Updates} received, {Failures} clients failed); the global model is unchanged")]
     private static partial void LogSkipped(ILogger logger, int round, int updates, int failures);
 
-    [LoggerMessage(EventId = 5103, Level = LogLevel.Information, Message = "Round {Round}: {Accepted}/{Sampled} updates aggregated, {Rejected} rejected, |Δ| = {Norm:G4}, server LR ×{Multiplier:G4}, down {Down}, up {Up}")]
+    [LoggerMessage(EventId = 5103, Level = LogLevel.Debug, Message = "Round {Round}: {Accepted}/{Sampled} updates aggregated, {Rejected} rejected, |Δ| = {Norm:G4}, server LR ×{Multiplier:G4}, down {Down}, up {Up}")]
     private static partial void LogRound(ILogger logger, int round, int accepted, int sampled, int rejected, double norm, double multiplier, string down, string up);
 }

@@ -149,4 +149,47 @@ public sealed class OptionBinderTests
         Assert.Equal(["DeclFed:Sed: not a host setting; host settings are DeclFed:Seed, DeclFed:Runs, DeclFed:Resume, DeclFed:From, DeclFed:Pipeline; did you mean 'Seed'?"],
             Problems("""{ "DeclFed": { "Sed": 3 } }"""));
     }
+
+    private static readonly PipelineDescriptor Federated = new(
+        "Federated", "Tests.Federated", "",
+        [
+            new StepDescriptor("Finetune", FederatedLoraSettings.StepKind, "LoraModel", [], [
+                Option("Rounds", OptionKind.Int32, "int", "20"),
+                Option("Clients", OptionKind.Int32, "int", "16"),
+                Option("ClientsPerRound", OptionKind.Int32, "int", "8"),
+                Option("Aggregation", OptionKind.Enum, "Aggregation", "FLoRA", Enum.GetNames<Aggregation>()),
+                Option("Ranks", OptionKind.Int32Array, "int[]", "16,8,4"),
+                Option("TargetModules", OptionKind.StringArray, "string[]", "q_proj,v_proj"),
+            ], "89ab", ""),
+        ],
+        "flowchart TD");
+
+    private static IReadOnlyList<string> FederatedProblems(params string[] settings)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(HostCommandLine.Parse(["run", .. settings]).Settings).Build();
+        return Assert.Throws<DeclFedUsageException>(() => OptionBinder.Bind(Federated, configuration)).Problems;
+    }
+
+    [Fact]
+    public void A_federated_stage_whose_overrides_cannot_work_fails_before_anything_runs()
+    {
+        var problems = FederatedProblems("--Finetune:ClientsPerRound=99", "--Finetune:Aggregation=FedIT", "--Finetune:TargetModules:0=q_prj");
+
+        Assert.Equal(3, problems.Count);
+        Assert.Contains(problems, p => p.StartsWith("Finetune:ClientsPerRound: 99 clients per round is more than the 16 clients", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.StartsWith("Finetune:Ranks: FedIT averages the clients' factors and needs one rank", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.StartsWith("Finetune:TargetModules: 'q_prj' is not a projection of the model", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_federated_stage_with_workable_overrides_binds()
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(HostCommandLine.Parse(["run", "--Finetune:ClientsPerRound=16", "--Finetune:Ranks:0=4"]).Settings).Build();
+
+        var options = OptionBinder.Bind(Federated, configuration);
+
+        Assert.Equal(16, options.For("Finetune").Single(o => o.Option.Name == "ClientsPerRound").Value);
+        Assert.Equal(new[] { 4 }, options.For("Finetune").Single(o => o.Option.Name == "Ranks").Value);
+    }
 }

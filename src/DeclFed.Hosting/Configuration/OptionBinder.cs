@@ -1,4 +1,5 @@
 using System.Globalization;
+using DeclFed;
 using DeclFed.Graph;
 using Microsoft.Extensions.Configuration;
 
@@ -91,12 +92,39 @@ internal static class OptionBinder
                 options.Add(new ResolvedOption(step.Name, option, value, !found));
             }
             byStep[step.Name] = options;
+            if (step.Kind == FederatedLoraSettings.StepKind && options.Count == step.Options.Count)
+            {
+                CheckFederatedSettings(step.Name, options, problems);
+            }
         }
         if (problems.Count > 0)
         {
             throw new DeclFedUsageException(problems);
         }
         return new ResolvedOptions(byStep);
+    }
+
+    /// <summary>
+    /// The rules the generator checks at compile time, applied again to the values configuration gave a federated stage,
+    /// so an impossible override fails before any step runs instead of when the stage is reached.
+    /// </summary>
+    private static void CheckFederatedSettings(string step, IReadOnlyList<ResolvedOption> options, List<string> problems)
+    {
+        var values = options.ToDictionary(o => o.Option.Name, o => o.Value, StringComparer.Ordinal);
+        FederatedLoraSettings settings;
+        try
+        {
+            settings = FederatedLoraSettings.FromOptions(name => values.GetValueOrDefault(name));
+        }
+        catch (ArgumentException e)
+        {
+            problems.Add($"{step}: {e.Message}");
+            return;
+        }
+        foreach (var problem in settings.Validate())
+        {
+            problems.Add($"{step}:{problem.Setting}: {problem.Message}");
+        }
     }
 
     /// <summary>

@@ -47,7 +47,23 @@ public sealed class Trainer
     /// One optimizer step over <paramref name="microBatches"/> (gradient accumulation): each micro-batch's mean loss is
     /// back-propagated with weight 1/count, so the update equals that of the averaged loss.
     /// </summary>
-    public StepResult Step(IReadOnlyList<TokenBatch> microBatches)
+    public StepResult Step(IReadOnlyList<TokenBatch> microBatches) => Step(microBatches, learningRate: null);
+
+    /// <summary>
+    /// As <see cref="Step(IReadOnlyList{TokenBatch})"/>, with the learning rate of this step given by the caller instead of
+    /// the schedule (a rate that adapts while training, e.g. FedHyper's client-local hypergradient).
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="learningRate"/> is negative or not finite.</exception>
+    public StepResult Step(IReadOnlyList<TokenBatch> microBatches, float learningRate)
+    {
+        if (!(learningRate >= 0) || !float.IsFinite(learningRate))
+        {
+            throw new ArgumentOutOfRangeException(nameof(learningRate), learningRate, "The learning rate must be a non-negative finite number.");
+        }
+        return Step(microBatches, (float?)learningRate);
+    }
+
+    private StepResult Step(IReadOnlyList<TokenBatch> microBatches, float? learningRate)
     {
         ArgumentNullException.ThrowIfNull(microBatches);
         if (microBatches.Count == 0)
@@ -72,13 +88,13 @@ public sealed class Trainer
             var norm = _maxGradNorm > 0
                 ? GradientClipping.ClipByGlobalNorm(_optimizer.Parameters, _maxGradNorm)
                 : GradientClipping.GlobalNorm(_optimizer.Parameters);
-            var learningRate = _schedule.At(_optimizer.StepCount);
+            var rate = learningRate ?? _schedule.At(_optimizer.StepCount);
             if (!double.IsFinite(norm))
             {
-                return new StepResult(loss, norm, learningRate, Skipped: true);
+                return new StepResult(loss, norm, rate, Skipped: true);
             }
-            _optimizer.Step(learningRate);
-            return new StepResult(loss, norm, learningRate, Skipped: false);
+            _optimizer.Step(rate);
+            return new StepResult(loss, norm, rate, Skipped: false);
         }
         finally
         {

@@ -18,6 +18,9 @@ public readonly record struct SettingProblem(string Setting, string Message)
 /// </summary>
 public sealed record FederatedLoraSettings
 {
+    /// <summary>The <see cref="Graph.StepDescriptor.Kind"/> of a <see cref="FederatedLoRAAttribute"/> stage.</summary>
+    public const string StepKind = "FederatedLoRA";
+
     /// <summary>The projection names LoRA can wrap in a LLaMA-style decoder.</summary>
     public static IReadOnlyList<string> KnownTargetModules { get; } = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"];
 
@@ -316,6 +319,67 @@ public sealed record FederatedLoraSettings
             Problem(nameof(OutlierThreshold), $"the outlier threshold {F(OutlierThreshold)} must be a positive number.");
         }
         return problems;
+    }
+
+    /// <summary>
+    /// The settings a stage's bound options describe: <paramref name="option"/> returns the value of the option named like
+    /// a property (<see cref="int"/>, <see cref="double"/>, <see cref="string"/>, enum members by name, <c>int[]</c>,
+    /// <c>double[]</c>, <c>string[]</c>), or <see langword="null"/> to keep the property's default. The host uses it to
+    /// apply <see cref="Validate"/> to configuration overrides before any step runs.
+    /// </summary>
+    /// <exception cref="ArgumentException">An option has a value of the wrong type, or an enum option names no member.</exception>
+    public static FederatedLoraSettings FromOptions(Func<string, object?> option)
+    {
+        ArgumentNullException.ThrowIfNull(option);
+        var defaults = new FederatedLoraSettings();
+        T Get<T>(string name, T fallback) => option(name) switch
+        {
+            null => fallback,
+            T value => value,
+            var other => throw new ArgumentException($"Option {name}: expected a {typeof(T).Name}, got {other.GetType().Name}."),
+        };
+        TEnum GetEnum<TEnum>(string name, TEnum fallback) where TEnum : struct, Enum => option(name) switch
+        {
+            null => fallback,
+            TEnum value => value,
+            string text when Enum.TryParse<TEnum>(text, ignoreCase: false, out var parsed) && Enum.IsDefined(parsed) => parsed,
+            var other => throw new ArgumentException($"Option {name}: '{other}' is not one of {string.Join(", ", Enum.GetNames<TEnum>())}."),
+        };
+        return new FederatedLoraSettings
+        {
+            Rounds = Get(nameof(Rounds), defaults.Rounds),
+            Clients = Get(nameof(Clients), defaults.Clients),
+            ClientsPerRound = Get(nameof(ClientsPerRound), defaults.ClientsPerRound),
+            ClientFraction = Get(nameof(ClientFraction), defaults.ClientFraction),
+            MinClientsPerRound = Get(nameof(MinClientsPerRound), defaults.MinClientsPerRound),
+            Aggregation = GetEnum(nameof(Aggregation), defaults.Aggregation),
+            Ranks = Get<int[]>(nameof(Ranks), [.. defaults.Ranks]),
+            RankShares = Get<double[]>(nameof(RankShares), [.. defaults.RankShares]),
+            LoraScaling = Get(nameof(LoraScaling), defaults.LoraScaling),
+            LoraDropout = Get(nameof(LoraDropout), defaults.LoraDropout),
+            TargetModules = Get<string[]>(nameof(TargetModules), [.. defaults.TargetModules]),
+            Partition = GetEnum(nameof(Partition), defaults.Partition),
+            Alpha = Get(nameof(Alpha), defaults.Alpha),
+            CategoriesPerClient = Get(nameof(CategoriesPerClient), defaults.CategoriesPerClient),
+            QuantitySigma = Get(nameof(QuantitySigma), defaults.QuantitySigma),
+            MinRecordsPerClient = Get(nameof(MinRecordsPerClient), defaults.MinRecordsPerClient),
+            LocalSteps = Get(nameof(LocalSteps), defaults.LocalSteps),
+            BatchSize = Get(nameof(BatchSize), defaults.BatchSize),
+            SequenceLength = Get(nameof(SequenceLength), defaults.SequenceLength),
+            LearningRate = Get(nameof(LearningRate), defaults.LearningRate),
+            WeightDecay = Get(nameof(WeightDecay), defaults.WeightDecay),
+            MaxGradNorm = Get(nameof(MaxGradNorm), defaults.MaxGradNorm),
+            ServerOptimizer = GetEnum(nameof(ServerOptimizer), defaults.ServerOptimizer),
+            ServerLearningRate = Get(nameof(ServerLearningRate), defaults.ServerLearningRate),
+            ServerMomentum = Get(nameof(ServerMomentum), defaults.ServerMomentum),
+            FedHyper = GetEnum(nameof(FedHyper), defaults.FedHyper),
+            Seeds = Get(nameof(Seeds), defaults.Seeds),
+            ZerothOrderEpsilon = Get(nameof(ZerothOrderEpsilon), defaults.ZerothOrderEpsilon),
+            PromptTemplate = Get(nameof(PromptTemplate), defaults.PromptTemplate),
+            EvaluateEvery = Get(nameof(EvaluateEvery), defaults.EvaluateEvery),
+            Parallelism = Get(nameof(Parallelism), defaults.Parallelism),
+            OutlierThreshold = Get(nameof(OutlierThreshold), defaults.OutlierThreshold),
+        };
     }
 
     /// <summary>Throws when <see cref="Validate"/> finds a problem, listing all of them.</summary>
