@@ -19,7 +19,7 @@ namespace FederatedComparison;
 public partial class FederatedComparison
 {
     // One budget for every method: R rounds × K clients × τ local steps of B sequences.
-    private const int R = 8, N = 20, K = 4, Tau = 8, B = 8, L = 128;
+    private const int R = 15, N = 20, K = 5, Tau = 15, B = 8, L = 128;
     private const double Lr = 2e-3, Dirichlet = 0.5;
     private const string Template = "instruction";
 

@@ -116,7 +116,10 @@ public partial class Quickstart
     public MarkdownDocument Evaluate(LoraModel finetune, Dataset<Instruction> test, CancellationToken cancellationToken,
         [Option(Description = "Most tokens generated per answer")] int maxNewTokens = 32)
     {
-        var options = new EvaluationOptions { PromptTemplate = "instruction", SequenceLength = 128, MaxNewTokens = maxNewTokens };
+        var options = new EvaluationOptions
+        {
+            PromptTemplate = "instruction", SequenceLength = Math.Min(128, finetune.Base.Config.MaxPositions), MaxNewTokens = maxNewTokens,
+        };
         var tokenizer = finetune.Base.Tokenizer;
         var before = ModelEvaluation.Evaluate(finetune.Base.Weights, tokenizer, test, options, cancellationToken);
         var after = ModelEvaluation.Evaluate(finetune.BuildWeights(), tokenizer, test, options, cancellationToken);

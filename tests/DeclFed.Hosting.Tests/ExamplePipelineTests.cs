@@ -24,11 +24,12 @@ public sealed class ExamplePipelineTests : IDisposable
     {
         // A small corpus and a few pretraining steps keep the run fast; the defaults are for the README's run.
         string[] options = ["--Raw:count=400", "--Corpus:characters=20000", "--Base:vocabularySize=300", "--Base:hiddenSize=32",
-            "--Base:layers=1", "--Base:heads=2", "--Base:sequenceLength=32", "--Base:steps=3"];
+            "--Base:layers=1", "--Base:heads=2", "--Base:sequenceLength=32", "--Base:steps=3",
+            "--Finetune:Rounds=2", "--Finetune:Clients=4", "--Finetune:ClientsPerRound=2", "--Finetune:LocalSteps=2", "--Evaluate:maxNewTokens=4"];
         var first = await RunAsync("Quickstart", options);
         Assert.True(first.ExitCode == 0, first.ToString());
         var manifest = RunDirectory.ReadManifest(Path.Combine(first.RunDirectory, RunDirectory.ManifestFileName));
-        Assert.Equal(["Raw", "Clean", "Test", "Validation", "Train", "Corpus", "Base", "Summary"], manifest.Steps.Select(s => s.Name));
+        Assert.Equal(["Raw", "Clean", "Test", "Validation", "Train", "Corpus", "Base", "Finetune", "Evaluate", "Summary"], manifest.Steps.Select(s => s.Name));
         Assert.Equal("parquet", manifest.FindStep("Train")!.Format);
 
         async Task<Dataset<Instruction>> Split(string name) =>
@@ -42,10 +43,14 @@ public sealed class ExamplePipelineTests : IDisposable
         Assert.Contains("| **all** |", summary);
         Assert.Contains("Pretrained for 3 steps", summary);
         Assert.True(File.Exists(Path.Combine(first.RunDirectory, "Base", "model.safetensors")));
+        Assert.True(File.Exists(Path.Combine(first.RunDirectory, "Finetune", "tuned.safetensors")));
+        Assert.Contains("## Quickstart evaluation", summary);
+        Assert.Contains("FLoRA after 2 rounds over 4 clients (ranks 4, 8, 16)", summary);
+        Assert.Contains("### Finetune: federated LoRA with FLoRA", summary);
 
         var second = await RunAsync("Quickstart", options);
         Assert.True(second.ExitCode == 0, second.ToString());
-        Assert.Contains("completed: 0 computed, 8 reused", second.Error);
+        Assert.Contains("completed: 0 computed, 10 reused", second.Error);
     }
 
     [Fact]
