@@ -136,47 +136,19 @@ public sealed class LanguageModelFormat : IArtifactFormat<LanguageModel>
         return ValueTask.FromResult(new LanguageModel(weights, tokenizer, record));
     }
 
-    private static byte[] ToJson(PretrainingRecord record)
+    private static byte[] ToJson(PretrainingRecord record) => JsonRecordFile.Write(json =>
     {
-        using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
-        {
-            json.WriteStartObject();
-            json.WriteNumber("steps", record.Steps);
-            json.WriteNumber("corpus_tokens", record.CorpusTokens);
-            json.WriteNumber("initial_loss", record.InitialLoss);
-            json.WriteNumber("final_loss", record.FinalLoss);
-            // As a string: a 64-bit seed does not survive JSON readers that parse numbers as doubles.
-            json.WriteString("seed", record.Seed.ToString(CultureInfo.InvariantCulture));
-            json.WriteEndObject();
-        }
-        return buffer.ToArray();
-    }
+        json.WriteNumber("steps", record.Steps);
+        json.WriteNumber("corpus_tokens", record.CorpusTokens);
+        json.WriteNumber("initial_loss", record.InitialLoss);
+        json.WriteNumber("final_loss", record.FinalLoss);
+        JsonRecordFile.WriteSeed(json, record.Seed);
+    });
 
-    private static PretrainingRecord ReadRecord(string path)
+    private static PretrainingRecord ReadRecord(string path) => JsonRecordFile.Read(path, "pretraining record", fields =>
     {
-        try
-        {
-            using var document = JsonDocument.Parse(File.ReadAllBytes(path));
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-            {
-                throw new InvalidDataException($"{path}: expected a JSON object.");
-            }
-            JsonElement Field(string name) => root.TryGetProperty(name, out var value)
-                ? value
-                : throw new InvalidDataException($"{path}: field '{name}' is missing.");
-            var seedText = Field("seed").GetString();
-            if (!ulong.TryParse(seedText, NumberStyles.None, CultureInfo.InvariantCulture, out var seed))
-            {
-                throw new InvalidDataException($"{path}: field 'seed' must be an unsigned integer in a string, not '{seedText}'.");
-            }
-            return new PretrainingRecord(Field("steps").GetInt32(), Field("corpus_tokens").GetInt64(),
-                Field("initial_loss").GetDouble(), Field("final_loss").GetDouble(), seed);
-        }
-        catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException)
-        {
-            throw new InvalidDataException($"{path}: not a valid pretraining record ({e.Message}).", e);
-        }
-    }
+        var seed = fields.Seed();
+        return new PretrainingRecord(fields["steps"].GetInt32(), fields["corpus_tokens"].GetInt64(),
+            fields["initial_loss"].GetDouble(), fields["final_loss"].GetDouble(), seed);
+    });
 }

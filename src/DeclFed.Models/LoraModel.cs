@@ -193,79 +193,51 @@ public sealed class LoraModelFormat : IArtifactFormat<LoraModel>
     private static string Require(string file) =>
         File.Exists(file) ? file : throw new FileNotFoundException($"The LoRA model directory has no {Path.GetFileName(file)}.", file);
 
-    private static byte[] ToJson(FineTuningRecord record)
+    private static byte[] ToJson(FineTuningRecord record) => JsonRecordFile.Write(json =>
     {
-        using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        json.WriteString("method", record.Method);
+        json.WriteNumber("rounds", record.Rounds);
+        json.WriteNumber("clients", record.Clients);
+        json.WriteStartArray("ranks");
+        foreach (var rank in record.Ranks)
         {
-            json.WriteStartObject();
-            json.WriteString("method", record.Method);
-            json.WriteNumber("rounds", record.Rounds);
-            json.WriteNumber("clients", record.Clients);
-            json.WriteStartArray("ranks");
-            foreach (var rank in record.Ranks)
-            {
-                json.WriteNumberValue(rank);
-            }
-            json.WriteEndArray();
-            json.WriteStartArray("target_modules");
-            foreach (var module in record.TargetModules)
-            {
-                json.WriteStringValue(module);
-            }
-            json.WriteEndArray();
-            if (record.FinalValidationLoss is { } loss)
-            {
-                json.WriteNumber("final_validation_loss", loss);
-            }
-            else
-            {
-                json.WriteNull("final_validation_loss");
-            }
-            json.WriteNumber("bytes_down", record.BytesDown);
-            json.WriteNumber("bytes_up", record.BytesUp);
-            json.WriteNumber("rejected_updates", record.RejectedUpdates);
-            // As a string: a 64-bit seed does not survive JSON readers that parse numbers as doubles.
-            json.WriteString("seed", record.Seed.ToString(CultureInfo.InvariantCulture));
-            json.WriteEndObject();
+            json.WriteNumberValue(rank);
         }
-        return buffer.ToArray();
-    }
+        json.WriteEndArray();
+        json.WriteStartArray("target_modules");
+        foreach (var module in record.TargetModules)
+        {
+            json.WriteStringValue(module);
+        }
+        json.WriteEndArray();
+        if (record.FinalValidationLoss is { } loss)
+        {
+            json.WriteNumber("final_validation_loss", loss);
+        }
+        else
+        {
+            json.WriteNull("final_validation_loss");
+        }
+        json.WriteNumber("bytes_down", record.BytesDown);
+        json.WriteNumber("bytes_up", record.BytesUp);
+        json.WriteNumber("rejected_updates", record.RejectedUpdates);
+        JsonRecordFile.WriteSeed(json, record.Seed);
+    });
 
-    private static FineTuningRecord ReadTraining(string path)
+    private static FineTuningRecord ReadTraining(string path) => JsonRecordFile.Read(path, "training record", fields =>
     {
-        try
-        {
-            using var document = JsonDocument.Parse(File.ReadAllBytes(path));
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-            {
-                throw new InvalidDataException($"{path}: expected a JSON object.");
-            }
-            JsonElement Field(string name) => root.TryGetProperty(name, out var value)
-                ? value
-                : throw new InvalidDataException($"{path}: field '{name}' is missing.");
-            var seedText = Field("seed").GetString();
-            if (!ulong.TryParse(seedText, NumberStyles.None, CultureInfo.InvariantCulture, out var seed))
-            {
-                throw new InvalidDataException($"{path}: field 'seed' must be an unsigned integer in a string, not '{seedText}'.");
-            }
-            var loss = Field("final_validation_loss");
-            return new FineTuningRecord(
-                Field("method").GetString() ?? throw new InvalidDataException($"{path}: field 'method' is null."),
-                Field("rounds").GetInt32(),
-                Field("clients").GetInt32(),
-                Field("ranks").EnumerateArray().Select(r => r.GetInt32()).ToArray(),
-                Field("target_modules").EnumerateArray().Select(m => m.GetString() ?? throw new InvalidDataException($"{path}: a target module is null.")).ToArray(),
-                loss.ValueKind == JsonValueKind.Null ? null : loss.GetDouble(),
-                Field("bytes_down").GetInt64(),
-                Field("bytes_up").GetInt64(),
-                Field("rejected_updates").GetInt32(),
-                seed);
-        }
-        catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException)
-        {
-            throw new InvalidDataException($"{path}: not a valid training record ({e.Message}).", e);
-        }
-    }
+        var seed = fields.Seed();
+        var loss = fields["final_validation_loss"];
+        return new FineTuningRecord(
+            fields.String("method"),
+            fields["rounds"].GetInt32(),
+            fields["clients"].GetInt32(),
+            fields["ranks"].EnumerateArray().Select(r => r.GetInt32()).ToArray(),
+            fields["target_modules"].EnumerateArray().Select(m => m.GetString() ?? throw new InvalidDataException($"{path}: a target module is null.")).ToArray(),
+            loss.ValueKind == JsonValueKind.Null ? null : loss.GetDouble(),
+            fields["bytes_down"].GetInt64(),
+            fields["bytes_up"].GetInt64(),
+            fields["rejected_updates"].GetInt32(),
+            seed);
+    });
 }

@@ -57,6 +57,25 @@ public sealed class UpdateScreeningTests
         Assert.Contains("not sampled", byClient[9].Single().Reason);
         Assert.Contains("sample count", byClient[7].Single().Reason);
     }
+
+    [Fact]
+    public void Norms_that_differ_by_rank_are_not_outliers_but_a_poisoned_update_is()
+    {
+        // Six clients whose update norms span a factor of 16, as ranks 64 to 4 give (the scale multiplies A and B, so the
+        // norm grows with its square), and one update about 400 times the median. On a linear scale the largest legitimate
+        // norm alone would score 4.2 and be rejected.
+        var layout = TestAdapters.SmallLayout;
+        float[] scales = [1f, 1.2f, 1.6f, 2f, 2.8f, 4f, 40f];
+        var profiles = Enumerable.Range(0, scales.Length).ToDictionary(i => i, i => new ClientProfile(i, 2, 4f));
+        var updates = scales.Select((scale, i) => new ClientUpdate(i, 10, TestAdapters.Random(layout, 2, 4f, (ulong)(40 + i), scale: scale))).ToList();
+
+        var result = new UpdateScreening().Screen(updates, layout, profiles);
+
+        Assert.Equal([0, 1, 2, 3, 4, 5], result.Accepted.Select(u => u.ClientId));
+        var rejected = Assert.Single(result.Rejected);
+        Assert.Equal((6, RejectionKind.NormOutlier), (rejected.ClientId, rejected.Kind));
+        Assert.Contains("log scale", rejected.Reason);
+    }
 }
 
 public sealed class FederatedServerTests

@@ -428,6 +428,8 @@ public sealed class FederatedLoRATests
         public override StepDescriptor Step => step;
         public override IServiceProvider Services => throw new NotSupportedException("The test executor has no services.");
         public override ulong Seed => 1;
+
+        public override ulong RunSeed => 2;
         public override string WorkDirectory => Path.GetTempPath();
 
         public override T GetOption<T>(string name)

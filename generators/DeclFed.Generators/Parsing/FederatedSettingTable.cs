@@ -59,6 +59,7 @@ internal static class FederatedSettingTable
         Int("EvaluateEvery", 1, "Evaluate the global model on the validation records every this many rounds (0: only after the last round)."),
         Int("Parallelism", 0, "Clients trained at the same time (0: one per processor)."),
         Double("OutlierThreshold", 3.5, "The modified z-score above which an update's norm is rejected as an outlier of its round."),
+        Enum("SeedScope", "Step", "The seed of the partition, client sampling, initial adapters and data order: the step's own, or the run's (shared by the stages of a comparison)."),
     };
 
     private static readonly Dictionary<string, FederatedSetting> ByName = All.ToDictionary(s => s.Name);

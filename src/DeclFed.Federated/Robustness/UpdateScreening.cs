@@ -37,7 +37,7 @@ public sealed record ScreeningResult(IReadOnlyList<ClientUpdate> Accepted, IRead
 /// <summary>Settings of <see cref="UpdateScreening"/>.</summary>
 public sealed record UpdateScreeningOptions
 {
-    /// <summary>The robust z-score above which an update norm is an outlier (Iglewicz–Hoaglin recommend 3.5).</summary>
+    /// <summary>The robust z-score of the log norm above which an update is an outlier (Iglewicz–Hoaglin recommend 3.5).</summary>
     public double OutlierThreshold { get; init; } = 3.5;
 
     /// <summary>The fewest valid updates for which the norm test runs (a median of two says nothing).</summary>
@@ -50,8 +50,9 @@ public sealed record UpdateScreeningOptions
 /// <summary>
 /// Screens the updates of a round before aggregation: wrong shapes or rank, NaN/±∞, a non-positive sample count, and norms
 /// far outside the round's distribution. The norm is ‖s_k·B_k·A_k‖_F (rank-independent, computed from r × r Gram matrices);
-/// the outlier test is the modified z-score 0.6745·|x − median| / MAD, falling back to |x − median| / (1.2533·mean absolute
-/// deviation) when the MAD is zero. Rejected updates are reported, and the round goes on with the rest.
+/// the outlier test is the modified z-score 0.6745·|x − median| / MAD of the norms' logarithms (norms of clients with
+/// different ranks differ by factors, not offsets), falling back to |x − median| / (1.2533·mean absolute deviation) when the
+/// MAD is zero. Rejected updates are reported, and the round goes on with the rest.
 /// </summary>
 public sealed class UpdateScreening
 {
@@ -134,13 +135,16 @@ public sealed class UpdateScreening
         var accepted = new List<ClientUpdate>(valid.Count);
         if (Options.RejectNormOutliers && valid.Count >= Options.MinimumForOutlierTest)
         {
-            var scores = RobustZScores(valid.Select(v => v.Norm).ToArray());
+            // On the log scale: norms spread multiplicatively (a rank-64 client's update is naturally several times a rank-4
+            // client's), so a fixed z-score threshold means "this many times the typical spread of ratios". A zero update
+            // (a client that did not move) scores as an extreme outlier.
+            var scores = RobustZScores(valid.Select(v => Math.Log(Math.Max(v.Norm, double.Epsilon))).ToArray());
             for (var i = 0; i < valid.Count; i++)
             {
                 if (scores[i] > Options.OutlierThreshold)
                 {
                     rejected.Add(new(valid[i].Update.ClientId, RejectionKind.NormOutlier,
-                        $"update norm {valid[i].Norm:G4} has robust z-score {scores[i]:G3} > {Options.OutlierThreshold} (round median {Median(valid.Select(v => v.Norm).ToArray()):G4})"));
+                        $"update norm {valid[i].Norm:G4} has robust z-score {scores[i]:G3} > {Options.OutlierThreshold} on the log scale (round median {Median(valid.Select(v => v.Norm).ToArray()):G4})"));
                 }
                 else
                 {

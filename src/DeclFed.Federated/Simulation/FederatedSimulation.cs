@@ -291,7 +291,8 @@ public sealed partial class FederatedSimulation
             traffic.DownBytes, traffic.UpBytes, outcome.ServerMultiplier, clock.Elapsed.TotalSeconds);
         _reports.Add(report);
         _checkpoint?.Save(_method.Round, _reports, _method.SaveState());
-        LogRoundDone(_logger, _method.Name, round + 1, _options.Rounds, outcome.Accepted.Count, jobs.Count, meanLoss, validation ?? double.NaN,
+        LogRoundDone(_logger, _method.Name, round + 1, _options.Rounds, outcome.Accepted.Count, jobs.Count, meanLoss,
+            validation is { } measured ? measured.ToString("F4", CultureInfo.InvariantCulture) : "not measured",
             Communication.CommunicationLedger.FormatBytes(traffic.DownBytes), Communication.CommunicationLedger.FormatBytes(traffic.UpBytes), report.Seconds);
     }
 
@@ -429,8 +430,8 @@ public sealed partial class FederatedSimulation
         ];
     }
 
-    [LoggerMessage(EventId = 5301, Level = LogLevel.Information, Message = "{Method} round {Round}/{Rounds}: {Accepted}/{Sampled} updates aggregated, mean local loss {Loss:F4}, validation {Validation:F4}, down {Down}, up {Up}, {Seconds:F1} s")]
-    private static partial void LogRoundDone(ILogger logger, string method, int round, int rounds, int accepted, int sampled, double loss, double validation, string down, string up, double seconds);
+    [LoggerMessage(EventId = 5301, Level = LogLevel.Information, Message = "{Method} round {Round}/{Rounds}: {Accepted}/{Sampled} updates aggregated, mean local loss {Loss:F4}, validation {Validation}, down {Down}, up {Up}, {Seconds:F1} s")]
+    private static partial void LogRoundDone(ILogger logger, string method, int round, int rounds, int accepted, int sampled, double loss, string validation, string down, string up, double seconds);
 
     [LoggerMessage(EventId = 5302, Level = LogLevel.Warning, Message = "Round {Round}: client {ClientId} failed during local training")]
     private static partial void LogClientFailed(ILogger logger, int round, int clientId, Exception error);

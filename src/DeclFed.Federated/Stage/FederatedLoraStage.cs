@@ -1,6 +1,7 @@
 using DeclFed.Data;
 using DeclFed.Graph;
 using DeclFed.Models;
+using DeclFed.Federated.Randomness;
 using DeclFed.Federated.Simulation;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -15,6 +16,8 @@ namespace DeclFed.Federated;
 /// </summary>
 public static class FederatedLoraStage
 {
+    private const ulong RunScopedStream = 0x464C4F5241UL; // "FLORA"
+
     /// <summary>Runs the stage inside a pipeline: options, seed, work directory, logging and progress come from <paramref name="context"/>.</summary>
     /// <param name="context">The step's context.</param>
     /// <param name="settings">The stage's settings (the attribute's values after configuration overrides).</param>
@@ -30,7 +33,10 @@ public static class FederatedLoraStage
         ArgumentNullException.ThrowIfNull(context);
         var loggers = context.Services.GetService(typeof(ILoggerFactory)) as ILoggerFactory;
         var logger = loggers?.CreateLogger("DeclFed.Federated." + context.Step.Name) ?? NullLogger.Instance;
-        var run = FederatedLoraRun.Prepare(context.Step.Name, settings, @base, train, validation, context.Seed, context.WorkDirectory, logger);
+        ArgumentNullException.ThrowIfNull(settings);
+        // A run-scoped seed is mixed with a constant, not used as is, so it stays independent of other uses of the run's seed.
+        var seed = settings.SeedScope == SeedScope.Run ? DeterministicRandom.MixKeys(context.RunSeed, RunScopedStream) : context.Seed;
+        var run = FederatedLoraRun.Prepare(context.Step.Name, settings, @base, train, validation, seed, context.WorkDirectory, logger);
         var progress = new StepProgressAdapter(context);
         // The simulation is CPU-bound and synchronous; keep it off the caller's thread.
         return await Task.Run(() => run.Execute(progress, cancellationToken), cancellationToken).ConfigureAwait(false);

@@ -8,6 +8,7 @@ internal sealed class HostStepContext(
     StepDescriptor step,
     IServiceProvider services,
     ulong seed,
+    ulong runSeed,
     string workDirectory,
     IReadOnlyList<ResolvedOption> options,
     IRunProgress progress) : StepContext
@@ -17,6 +18,8 @@ internal sealed class HostStepContext(
     public override IServiceProvider Services => services;
 
     public override ulong Seed => seed;
+
+    public override ulong RunSeed => runSeed;
 
     public override string WorkDirectory => workDirectory;
 

@@ -107,7 +107,7 @@ internal sealed class RunExecutor : IStepExecutor
         _logger.LogInformation("{Step}: computing", step.Name);
         _progress.StepStarted(step);
         var clock = Stopwatch.StartNew();
-        var context = new HostStepContext(step, _services, stepSeed, workDirectory, options, _progress);
+        var context = new HostStepContext(step, _services, stepSeed, _runSeed, workDirectory, options, _progress);
         T value;
         try
         {

@@ -79,6 +79,19 @@ public enum FedHyper
     Full,
 }
 
+/// <summary>Which seed a federated stage draws its partition, client sampling, initial adapters and data order from.</summary>
+public enum SeedScope
+{
+    /// <summary>The step's own seed (derived from the run's seed and the step's name): every stage draws independently.</summary>
+    Step,
+
+    /// <summary>
+    /// The run's seed alone: stages of one run that compare methods share the same partition, client sampling and initial
+    /// adapters, so their differences come from the methods.
+    /// </summary>
+    Run,
+}
+
 /// <summary>
 /// Declares a federated LoRA fine-tuning stage on a <c>partial</c> method whose inputs are a base <c>LanguageModel</c> and a
 /// <c>Dataset&lt;Instruction&gt;</c> of training records (optionally a second dataset of validation records) and whose output is a
@@ -196,4 +209,7 @@ public sealed class FederatedLoRAAttribute : Attribute
 
     /// <inheritdoc cref="FederatedLoraSettings.OutlierThreshold"/>
     public double OutlierThreshold { get; set; } = Defaults.OutlierThreshold;
+
+    /// <inheritdoc cref="FederatedLoraSettings.SeedScope"/>
+    public SeedScope SeedScope { get; set; } = Defaults.SeedScope;
 }

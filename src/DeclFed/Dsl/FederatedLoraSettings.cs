@@ -123,6 +123,9 @@ public sealed record FederatedLoraSettings
     /// <summary>The modified z-score above which an update's norm is rejected as an outlier of its round.</summary>
     public double OutlierThreshold { get; init; } = 3.5;
 
+    /// <summary>The seed of the partition, client sampling, initial adapters and data order: the step's own, or the run's (shared by the stages of a comparison).</summary>
+    public SeedScope SeedScope { get; init; } = SeedScope.Step;
+
     /// <summary>True when the method trains with forward passes only (FedKSeed, FedKSeed-Pro, FedMeZO).</summary>
     public bool IsZerothOrder => Aggregation is Aggregation.FedKSeed or Aggregation.FedKSeedPro or Aggregation.FedMeZO;
 
@@ -158,6 +161,7 @@ public sealed record FederatedLoraSettings
         Member(nameof(Aggregation), Aggregation);
         Member(nameof(Partition), Partition);
         Member(nameof(ServerOptimizer), ServerOptimizer);
+        Member(nameof(SeedScope), SeedScope);
         Member(nameof(FedHyper), FedHyper);
 
         if (Rounds < 1)
@@ -379,6 +383,7 @@ public sealed record FederatedLoraSettings
             EvaluateEvery = Get(nameof(EvaluateEvery), defaults.EvaluateEvery),
             Parallelism = Get(nameof(Parallelism), defaults.Parallelism),
             OutlierThreshold = Get(nameof(OutlierThreshold), defaults.OutlierThreshold),
+            SeedScope = GetEnum(nameof(SeedScope), defaults.SeedScope),
         };
     }
 

@@ -18,6 +18,9 @@ public abstract class StepContext
     /// </summary>
     public abstract ulong Seed { get; }
 
+    /// <summary>The run's seed (<c>--seed</c>), from which every step's <see cref="Seed"/> is derived; for work that several steps must draw identically.</summary>
+    public abstract ulong RunSeed { get; }
+
     /// <summary>
     /// A directory private to this step for checkpoints taken while it runs (for example one per federated round).
     /// It survives an interrupted run, so a resumed step continues from its last checkpoint, and is deleted once the step's artifact is stored.

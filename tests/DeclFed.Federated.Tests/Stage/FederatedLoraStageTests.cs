@@ -122,4 +122,59 @@ public sealed class FederatedLoraStageTests(TinyStageFixture tiny) : IClassFixtu
         // IID needs no categories.
         Assert.NotNull(FederatedLoraStage.Run(Small(DeclFed.Aggregation.FLoRA, 4) with { Partition = Partition.Iid, Rounds = 1 }, tiny.Base, uncategorized));
     }
+
+    [Fact]
+    public async Task Stages_scoped_to_the_run_seed_share_their_draws_and_step_scoped_ones_do_not()
+    {
+        var settings = Small(DeclFed.Aggregation.FLoRA, 4, 2) with { Rounds = 1 };
+        async Task<LoraModel> Stage(string name, SeedScope scope, ulong stepSeed)
+        {
+            using var context = new FakeContext(name, stepSeed, runSeed: 42);
+            return await FederatedLoraStage.RunAsync(context, settings with { SeedScope = scope }, tiny.Base, tiny.Train, null, CancellationToken.None);
+        }
+
+        var first = await Stage("MethodA", SeedScope.Run, stepSeed: 1);
+        var second = await Stage("MethodB", SeedScope.Run, stepSeed: 2);
+        var own = await Stage("MethodC", SeedScope.Step, stepSeed: 3);
+
+        Assert.Equal(first.Training.Seed, second.Training.Seed);
+        Assert.NotEqual(first.Training.Seed, own.Training.Seed);
+        foreach (var (name, tuned) in first.TunedWeights)
+        {
+            Assert.True(tuned.Span.SequenceEqual(second.TunedWeights[name].Span), name);
+        }
+    }
+
+    /// <summary>A step context with its own checkpoint directory, deleted on dispose.</summary>
+    private sealed class FakeContext(string name, ulong seed, ulong runSeed) : DeclFed.Graph.StepContext, IDisposable
+    {
+        public override DeclFed.Graph.StepDescriptor Step { get; } = new(name, FederatedLoraSettings.StepKind, "LoraModel", [], [], "0", "");
+
+        public override IServiceProvider Services { get; } = new EmptyServices();
+
+        public override ulong Seed => seed;
+
+        public override ulong RunSeed => runSeed;
+
+        public override string WorkDirectory { get; } = Path.Combine(Path.GetTempPath(), "declfed-stage-tests", Guid.NewGuid().ToString("N"));
+
+        public override T GetOption<T>(string option) => throw new InvalidOperationException("The stage reads its settings, not options.");
+
+        public override void ReportProgress(DeclFed.Graph.StepProgress progress)
+        {
+        }
+
+        public void Dispose()
+        {
+            if (Directory.Exists(WorkDirectory))
+            {
+                Directory.Delete(WorkDirectory, recursive: true);
+            }
+        }
+
+        private sealed class EmptyServices : IServiceProvider
+        {
+            public object? GetService(Type serviceType) => null;
+        }
+    }
 }

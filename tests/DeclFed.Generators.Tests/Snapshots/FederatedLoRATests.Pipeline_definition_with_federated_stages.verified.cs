@@ -95,6 +95,7 @@ namespace Demo.Federated
                         new global::DeclFed.Graph.OptionDescriptor(Name: "EvaluateEvery", Parameter: "EvaluateEvery", Kind: global::DeclFed.Graph.OptionKind.Int32, TypeName: "int", DefaultValue: "1", AllowedValues: global::System.Array.Empty<string>(), Description: "Evaluate the global model on the validation records every this many rounds (0: only after the last round)."),
                         new global::DeclFed.Graph.OptionDescriptor(Name: "Parallelism", Parameter: "Parallelism", Kind: global::DeclFed.Graph.OptionKind.Int32, TypeName: "int", DefaultValue: "0", AllowedValues: global::System.Array.Empty<string>(), Description: "Clients trained at the same time (0: one per processor)."),
                         new global::DeclFed.Graph.OptionDescriptor(Name: "OutlierThreshold", Parameter: "OutlierThreshold", Kind: global::DeclFed.Graph.OptionKind.Double, TypeName: "double", DefaultValue: "3.5", AllowedValues: global::System.Array.Empty<string>(), Description: "The modified z-score above which an update's norm is rejected as an outlier of its round."),
+                        new global::DeclFed.Graph.OptionDescriptor(Name: "SeedScope", Parameter: "SeedScope", Kind: global::DeclFed.Graph.OptionKind.Enum, TypeName: "SeedScope", DefaultValue: "Step", AllowedValues: new string[] { "Step", "Run" }, Description: "The seed of the partition, client sampling, initial adapters and data order: the step's own, or the run's (shared by the stages of a comparison)."),
                     },
                     CodeHash: "92c81721a38a2261",
                     Description: "Fine-tunes the base model on the clients' shards."),
@@ -141,6 +142,7 @@ namespace Demo.Federated
                         new global::DeclFed.Graph.OptionDescriptor(Name: "EvaluateEvery", Parameter: "EvaluateEvery", Kind: global::DeclFed.Graph.OptionKind.Int32, TypeName: "int", DefaultValue: "1", AllowedValues: global::System.Array.Empty<string>(), Description: "Evaluate the global model on the validation records every this many rounds (0: only after the last round)."),
                         new global::DeclFed.Graph.OptionDescriptor(Name: "Parallelism", Parameter: "Parallelism", Kind: global::DeclFed.Graph.OptionKind.Int32, TypeName: "int", DefaultValue: "0", AllowedValues: global::System.Array.Empty<string>(), Description: "Clients trained at the same time (0: one per processor)."),
                         new global::DeclFed.Graph.OptionDescriptor(Name: "OutlierThreshold", Parameter: "OutlierThreshold", Kind: global::DeclFed.Graph.OptionKind.Double, TypeName: "double", DefaultValue: "3.5", AllowedValues: global::System.Array.Empty<string>(), Description: "The modified z-score above which an update's norm is rejected as an outlier of its round."),
+                        new global::DeclFed.Graph.OptionDescriptor(Name: "SeedScope", Parameter: "SeedScope", Kind: global::DeclFed.Graph.OptionKind.Enum, TypeName: "SeedScope", DefaultValue: "Step", AllowedValues: new string[] { "Step", "Run" }, Description: "The seed of the partition, client sampling, initial adapters and data order: the step's own, or the run's (shared by the stages of a comparison)."),
                     },
                     CodeHash: "8b390544a9c1fc30",
                     Description: "The zeroth-order baseline"),
@@ -162,8 +164,8 @@ namespace Demo.Federated
                 "    Base[\"Base: LanguageModel\"]\n" +
                 "    Train[\"Train: Dataset#lt;Instruction#gt;\"]\n" +
                 "    Held[\"Held: Dataset#lt;Instruction#gt;\"]\n" +
-                "    Finetune[\"Finetune: LoraModel<br/>[FederatedLoRA]<br/>Rounds: int = 20<br/>Clients: int = 16<br/>ClientsPerRound: int = 8<br/>Aggregation: Aggregation = FLoRA<br/>Ranks: int[] = 16,8,4<br/>LoraScaling: double = 2<br/>TargetModules: string[] = q_proj,k_proj,v_proj<br/>Partition: Partition = Dirichlet<br/>Alpha: double = 0.5<br/>LearningRate: double = 0.0002<br/>PromptTemplate: string = chatml<br/>21 more options at their defaults\"]\n" +
-                "    Baseline[\"Baseline: LoraModel<br/>[FederatedLoRA]<br/>Aggregation: Aggregation = FedKSeed<br/>Ranks: int[] = 8<br/>RankShares: double[] = (empty)<br/>ServerOptimizer: ServerOptimizer = FedAvg<br/>Seeds: int = 512<br/>27 more options at their defaults\"]\n" +
+                "    Finetune[\"Finetune: LoraModel<br/>[FederatedLoRA]<br/>Rounds: int = 20<br/>Clients: int = 16<br/>ClientsPerRound: int = 8<br/>Aggregation: Aggregation = FLoRA<br/>Ranks: int[] = 16,8,4<br/>LoraScaling: double = 2<br/>TargetModules: string[] = q_proj,k_proj,v_proj<br/>Partition: Partition = Dirichlet<br/>Alpha: double = 0.5<br/>LearningRate: double = 0.0002<br/>PromptTemplate: string = chatml<br/>22 more options at their defaults\"]\n" +
+                "    Baseline[\"Baseline: LoraModel<br/>[FederatedLoRA]<br/>Aggregation: Aggregation = FedKSeed<br/>Ranks: int[] = 8<br/>RankShares: double[] = (empty)<br/>ServerOptimizer: ServerOptimizer = FedAvg<br/>Seeds: int = 512<br/>28 more options at their defaults\"]\n" +
                 "    Pick[\"Pick: LoraModel\"]\n" +
                 "    Base -->|base| Finetune\n" +
                 "    Train -->|train| Finetune\n" +
@@ -230,6 +232,7 @@ namespace Demo.Federated
                         EvaluateEvery = context.GetOption<int>("EvaluateEvery"),
                         Parallelism = context.GetOption<int>("Parallelism"),
                         OutlierThreshold = context.GetOption<double>("OutlierThreshold"),
+                        SeedScope = global::System.Enum.Parse<global::DeclFed.SeedScope>(context.GetOption<string>("SeedScope")),
                     },
                     @base,
                     train,
@@ -274,6 +277,7 @@ namespace Demo.Federated
                         EvaluateEvery = context.GetOption<int>("EvaluateEvery"),
                         Parallelism = context.GetOption<int>("Parallelism"),
                         OutlierThreshold = context.GetOption<double>("OutlierThreshold"),
+                        SeedScope = global::System.Enum.Parse<global::DeclFed.SeedScope>(context.GetOption<string>("SeedScope")),
                     },
                     @base,
                     train,
