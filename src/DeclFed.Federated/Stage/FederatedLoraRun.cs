@@ -70,7 +70,7 @@ internal sealed partial class FederatedLoraRun
         var tunedParameters = CheckAgainstModel(stage, settings, @base.Config);
 
         var padToken = @base.Tokenizer.SpecialTokens.TryGetValue("<|endoftext|>", out var endOfText) ? endOfText : 0;
-        var (records, sequences) = Tokenize(train, template, @base.Tokenizer, settings.SequenceLength);
+        var (records, sequences) = Tokenize(stage, train, template, @base.Tokenizer, settings.SequenceLength);
         var dropped = train.Count - records.Count;
         if (records.Count == 0)
         {
@@ -97,7 +97,7 @@ internal sealed partial class FederatedLoraRun
         IReadOnlyList<TrainingSequence>? validationSequences = null;
         if (validation is { Count: > 0 })
         {
-            validationSequences = Tokenize(validation, template, @base.Tokenizer, settings.SequenceLength).Sequences;
+            validationSequences = Tokenize(stage, validation, template, @base.Tokenizer, settings.SequenceLength).Sequences;
         }
         var options = new SimulationOptions
         {
@@ -186,14 +186,22 @@ internal sealed partial class FederatedLoraRun
     }
 
     private static (IReadOnlyList<Instruction> Records, IReadOnlyList<TrainingSequence> Sequences) Tokenize(
-        IReadOnlyList<Instruction> records, PromptTemplate template, BpeTokenizer tokenizer, int sequenceLength)
+        string stage, IReadOnlyList<Instruction> records, PromptTemplate template, BpeTokenizer tokenizer, int sequenceLength)
     {
         var kept = new List<Instruction>(records.Count);
         var sequences = new List<TrainingSequence>(records.Count);
         foreach (var record in records)
         {
             // One token more than the window: inputs are tokens [0, n−1), targets [1, n).
-            var example = template.Tokenize(tokenizer, record.Prompt, record.Input, record.Response, sequenceLength + 1);
+            TokenizedExample example;
+            try
+            {
+                example = template.Tokenize(tokenizer, record.Prompt, record.Input, record.Response, sequenceLength + 1);
+            }
+            catch (ArgumentException e)
+            {
+                throw new ArgumentException($"{stage}: SequenceLength {sequenceLength} is too short for the {template.Name} template: {e.Message}", e);
+            }
             var promptLength = Array.IndexOf(example.LossMask, true);
             if (promptLength < 0)
             {

@@ -107,6 +107,15 @@ public sealed class FederatedLoraStageTests(TinyStageFixture tiny) : IClassFixtu
     }
 
     [Fact]
+    public void A_sequence_length_the_template_does_not_fit_in_names_the_setting()
+    {
+        var error = Assert.Throws<ArgumentException>(() =>
+            FederatedLoraStage.Run(Small(DeclFed.Aggregation.FLoRA, 4) with { PromptTemplate = "alpaca", SequenceLength = 16 }, tiny.Base, tiny.Train));
+
+        Assert.StartsWith("FederatedLoRA: SequenceLength 16 is too short for the alpaca template", error.Message);
+    }
+
+    [Fact]
     public void Bad_data_gets_clear_errors()
     {
         var empty = Assert.Throws<ArgumentException>(() => FederatedLoraStage.Run(Small(DeclFed.Aggregation.FLoRA, 4), tiny.Base, Dataset.From(Array.Empty<Instruction>())));
