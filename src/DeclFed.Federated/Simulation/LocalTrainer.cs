@@ -77,9 +77,9 @@ internal sealed class LocalTrainer
         }
     }
 
-    /// <summary>FedMeZO's local round: MeZO steps on a copy of <paramref name="start"/> (the rate is constant within the round).</summary>
-    public (AdapterUpdate Adapter, double MeanLoss) TrainMeZo(LlamaModel model, int round, int client, AdapterUpdate start, float learningRate,
-        CancellationToken cancellation)
+    /// <summary>FedMeZO's local round: MeZO steps on a copy of <paramref name="start"/>, each at the schedule's current rate (FedHyper-CL adapts it).</summary>
+    public (AdapterUpdate Adapter, double MeanLoss) TrainMeZo(LlamaModel model, int round, int client, AdapterUpdate start,
+        ILocalLearningRateSchedule schedule, CancellationToken cancellation)
     {
         var trained = start.Clone();
         var adapter = LoraAdapterBridge.ToLoraAdapter(trained, Model, _options.TargetModules);
@@ -87,7 +87,15 @@ internal sealed class LocalTrainer
         try
         {
             var loss = ZerothOrderLoss(model, adapter, trained, round, client, cancellation);
-            var result = FedMeZoClient.Train(trained, loss, Local.Steps, learningRate,
+            var parameters = trained.TrainableParameters();
+            var change = trained.ToParameterSet().ZerosLike(); // its own arrays: ToParameterSet shares the factors
+            var previous = parameters.SelectMany(p => p.ToArray()).ToArray();
+            var result = FedMeZoClient.Train(trained, loss, Local.Steps, _ => schedule.Current,
+                _ =>
+                {
+                    ObserveChange(parameters, change, previous);
+                    schedule.Observe(change);
+                },
                 new MeZoOptions { Epsilon = Local.ZerothOrderEpsilon, WeightDecay = Local.WeightDecay },
                 DeterministicRandom.MixKeys(_options.Seed, ZerothOrderStream), round, client);
             return (trained, result.MeanLoss);
@@ -165,12 +173,19 @@ internal sealed class LocalTrainer
     }
 
     // δ_k = w_k − w_{k−1} in the client's own layout, for FedHyper-CL; `previous` advances to w_k.
-    private static void ObserveChange(LoraAdapter adapter, ParameterSet change, float[] previous)
+    private static void ObserveChange(LoraAdapter adapter, ParameterSet change, float[] previous) =>
+        ObserveChange(t => adapter.Parameters[t].Value.Span, change, previous);
+
+    private static void ObserveChange(IReadOnlyList<Memory<float>> parameters, ParameterSet change, float[] previous) =>
+        ObserveChange(t => parameters[t].Span, change, previous);
+
+    /// <summary>Writes each tensor's change since the last call into <paramref name="change"/> and remembers the current values.</summary>
+    private static void ObserveChange(Func<int, ReadOnlySpan<float>> tensor, ParameterSet change, float[] previous)
     {
         var offset = 0;
         for (var t = 0; t < change.Count; t++)
         {
-            var current = adapter.Parameters[t].Value.Span;
+            var current = tensor(t);
             var delta = change[t].Values;
             for (var i = 0; i < delta.Length; i++)
             {

@@ -96,14 +96,10 @@ internal sealed class ServerMethod : SimulatedMethod
         {
             var profile = assignment.Profile;
             var start = assignment.InitialAdapter ?? _trainer.FreshAdapter(plan.Round, profile.ClientId, profile.Rank, profile.Alpha);
-            ILocalLearningRateSchedule? schedule = null;
-            if (_optimizer == LocalOptimizer.AdamW)
-            {
-                // FedHyper-CL aligns local steps with the last global update only when it lives in the client's own layout (FedIT).
-                var previous = _server.Scheduler.PreviousServerUpdate;
-                var direction = previous is not null && previous.HasSameLayout(start.ToParameterSet()) ? previous : null;
-                schedule = _server.Scheduler.CreateLocalSchedule(_server.ClientLearningRate, plan.Clients.Count, direction);
-            }
+            // FedHyper-CL aligns local steps with the last global update only when it lives in the client's own layout (FedIT).
+            var previous = _server.Scheduler.PreviousServerUpdate;
+            var direction = previous is not null && previous.HasSameLayout(start.ToParameterSet()) ? previous : null;
+            var schedule = _server.Scheduler.CreateLocalSchedule(_server.ClientLearningRate, plan.Clients.Count, direction);
             jobs.Add(new ClientJob(profile.ClientId, start, assignment.LearningRate, schedule));
         }
         return jobs;
@@ -112,7 +108,7 @@ internal sealed class ServerMethod : SimulatedMethod
     public override ClientResult Train(ClientJob job, LlamaModel worker, CancellationToken cancellation)
     {
         var (adapter, loss) = _optimizer == LocalOptimizer.MeZO
-            ? _trainer.TrainMeZo(worker, Round, job.ClientId, job.Start, job.LearningRate, cancellation)
+            ? _trainer.TrainMeZo(worker, Round, job.ClientId, job.Start, job.Schedule!, cancellation)
             : _trainer.TrainFirstOrder(worker, Round, job.ClientId, job.Start, job.Schedule!, cancellation);
         if (_interceptor is not null)
         {

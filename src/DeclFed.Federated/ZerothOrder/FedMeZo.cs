@@ -19,10 +19,20 @@ public static class FedMeZoClient
     /// Runs <paramref name="steps"/> MeZO steps on <paramref name="adapter"/> (in place). Step k's direction seed is derived
     /// from (seed, round, client, k), so a rerun repeats exactly. <paramref name="lossOfStep"/> evaluates step k's batch.
     /// </summary>
-    public static FedMeZoLocalResult Train(AdapterUpdate adapter, Func<int, float> lossOfStep, int steps, float learningRate, MeZoOptions options, ulong seed, int round, int clientId)
+    public static FedMeZoLocalResult Train(AdapterUpdate adapter, Func<int, float> lossOfStep, int steps, float learningRate, MeZoOptions options, ulong seed, int round, int clientId) =>
+        Train(adapter, lossOfStep, steps, _ => learningRate, afterStep: null, options, seed, round, clientId);
+
+    /// <summary>
+    /// As <see cref="Train(AdapterUpdate, Func{int, float}, int, float, MeZoOptions, ulong, int, int)"/>, with step k's learning
+    /// rate from <paramref name="learningRateOfStep"/> and <paramref name="afterStep"/> called after each step (a per-step
+    /// schedule such as FedHyper-CL observes the change there).
+    /// </summary>
+    public static FedMeZoLocalResult Train(AdapterUpdate adapter, Func<int, float> lossOfStep, int steps, Func<int, float> learningRateOfStep,
+        Action<int>? afterStep, MeZoOptions options, ulong seed, int round, int clientId)
     {
         ArgumentNullException.ThrowIfNull(adapter);
         ArgumentNullException.ThrowIfNull(lossOfStep);
+        ArgumentNullException.ThrowIfNull(learningRateOfStep);
         ArgumentOutOfRangeException.ThrowIfNegative(steps);
         var stepper = new MeZoStep(adapter.TrainableParameters(), options);
         var applied = 0;
@@ -31,12 +41,13 @@ public static class FedMeZoClient
         {
             var k = step;
             var directionSeed = DeterministicRandom.MixKeys(seed, (ulong)round, (ulong)clientId, (ulong)step);
-            var result = stepper.Step(directionSeed, () => lossOfStep(k), learningRate);
+            var result = stepper.Step(directionSeed, () => lossOfStep(k), learningRateOfStep(k));
             if (result.Applied)
             {
                 applied++;
                 lossSum += 0.5 * ((double)result.LossPlus + result.LossMinus);
             }
+            afterStep?.Invoke(k);
         }
         return new FedMeZoLocalResult(applied, steps - applied, applied == 0 ? double.NaN : lossSum / applied);
     }

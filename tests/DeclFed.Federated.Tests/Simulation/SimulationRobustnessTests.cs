@@ -134,13 +134,16 @@ public sealed class SimulationRobustnessTests
         Assert.NotEqual(Run(new FixedLearningRate(), 3), threeRounds);
     }
 
-    [Fact]
-    public void FedHyper_CL_changes_the_rate_between_the_local_steps_of_a_round()
+    [Theory]
+    [InlineData(LocalOptimizer.AdamW)]
+    [InlineData(LocalOptimizer.MeZO)]
+    public void FedHyper_CL_changes_the_rate_between_the_local_steps_of_a_round(LocalOptimizer optimizer)
     {
         var recording = new RecordingScheduler(new FedHyperScheduler(FedHyperVariant.ClientLocal));
         var clients = SimulationFixture.Clients(4);
+        var options = SimulationFixture.Options(rounds: 2, parallelism: 2);
         var simulation = FederatedSimulation.WithServer(SimulationFixture.Base(), clients, SimulationFixture.ServerFor("FedIT", clients.Count, 2, recording),
-            SimulationFixture.Options(rounds: 2, parallelism: 2) with { Validation = null });
+            options with { Validation = null, Local = options.Local with { Optimizer = optimizer } });
 
         simulation.Run();
 
