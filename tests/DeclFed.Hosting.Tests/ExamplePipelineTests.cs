@@ -63,4 +63,26 @@ public sealed class ExamplePipelineTests : IDisposable
         Assert.StartsWith("# Library\n", report);
         Assert.Contains("| * | 200 |", report);
     }
+
+    [Fact]
+    public async Task The_federated_comparison_runs_every_method_and_writes_its_table()
+    {
+        // One round of one local step per method on a few hundred records: the experiment's wiring, not its numbers.
+        string[] stages = ["CentralizedRank16", "CentralizedRank64", "FedItHomogeneous", "FedHyperHomogeneous", "FloraHomogeneous",
+            "FlexLoraHomogeneous", "HetLoraHomogeneous", "FedKSeedHomogeneous", "FloraHeterogeneous", "FlexLoraHeterogeneous",
+            "HetLoraHeterogeneous", "FedHyperHeterogeneous"];
+        string[] args = ["--Train:count=300", "--Validation:count=300", "--Comparison:maxNewTokens=2",
+            .. stages.SelectMany(stage => new[] { $"--{stage}:Rounds=1", $"--{stage}:LocalSteps=1" })];
+
+        var result = await RunAsync("FederatedComparison", args);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var table = File.ReadAllText(Path.Combine(result.RunDirectory, "Comparison.md"));
+        foreach (var method in new[] { "centralized LoRA", "FedIT", "FedAvg + FedHyper (G)", "FLoRA", "FlexLoRA", "HetLoRA (zero padding)",
+            "FedKSeed-Pro (zeroth order)", "FLoRA + FedHyper (G)" })
+        {
+            Assert.Contains($"| {method} |", table);
+        }
+        Assert.Equal(1 + 1 + stages.Length, table.Split('\n').Count(line => line.StartsWith("| ", StringComparison.Ordinal))); // header, base, one per stage
+    }
 }
