@@ -3,7 +3,6 @@ using System.Text;
 using DeclFed.Data;
 using DeclFed.Data.Tokenizers;
 using DeclFed.Tensors.Model;
-using DeclFed.Tensors.Nn;
 using DeclFed.Tensors.Training;
 
 namespace DeclFed.Models;
@@ -85,8 +84,7 @@ public static class ModelEvaluation
                 var sequences = examples.Select(e => e.Ids).ToArray();
                 var promptLengths = examples.Select(e => Array.IndexOf(e.LossMask, true) is var p and >= 0 ? p : e.Ids.Length).ToArray();
                 var tokensBatch = TokenBatch.FromSequences(sequences, promptLengths, options.SequenceLength, padToken);
-                var logits = model.Forward(tokensBatch.Inputs, tokensBatch.BatchSize, tokensBatch.SequenceLength);
-                var loss = model.Loss(logits, tokensBatch.Targets, backward: false);
+                var loss = Trainer.EvaluateLoss(model, tokensBatch);
                 lossSum += loss.Sum;
                 tokens += loss.Count;
                 foreach (var record in batch)

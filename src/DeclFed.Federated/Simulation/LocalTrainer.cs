@@ -127,27 +127,17 @@ internal sealed class LocalTrainer
     /// <summary>The mean response-token loss (weighted by counted tokens) of <paramref name="model"/> as it is on <paramref name="data"/>.</summary>
     public double MeanLoss(LlamaModel model, IReadOnlyList<TrainingSequence> data)
     {
-        var wasTraining = model.Training;
-        model.Training = false;
-        try
+        double sum = 0;
+        long count = 0;
+        for (var start = 0; start < data.Count; start += Local.BatchSize)
         {
-            double sum = 0;
-            long count = 0;
-            for (var start = 0; start < data.Count; start += Local.BatchSize)
-            {
-                var size = Math.Min(Local.BatchSize, data.Count - start);
-                var batch = ClientBatches.Build(Enumerable.Range(start, size).Select(i => data[i]).ToArray(), Local.SequenceLength, _options.PadToken);
-                var logits = model.Forward(batch.Inputs, batch.BatchSize, batch.SequenceLength);
-                var value = model.Loss(logits, batch.Targets, backward: false);
-                sum += value.Sum;
-                count += value.Count;
-            }
-            return count == 0 ? double.NaN : sum / count;
+            var size = Math.Min(Local.BatchSize, data.Count - start);
+            var batch = ClientBatches.Build(Enumerable.Range(start, size).Select(i => data[i]).ToArray(), Local.SequenceLength, _options.PadToken);
+            var value = Trainer.EvaluateLoss(model, batch);
+            sum += value.Sum;
+            count += value.Count;
         }
-        finally
-        {
-            model.Training = wasTraining;
-        }
+        return count == 0 ? double.NaN : sum / count;
     }
 
     private int[] DataOrder(int round, int client)

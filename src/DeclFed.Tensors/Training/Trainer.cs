@@ -1,4 +1,5 @@
 using DeclFed.Tensors.Model;
+using DeclFed.Tensors.Nn;
 
 namespace DeclFed.Tensors.Training;
 
@@ -103,7 +104,13 @@ public sealed class Trainer
     }
 
     /// <summary>The mean loss of <paramref name="batch"/> without dropout and without touching gradients.</summary>
-    public static double Evaluate(LlamaModel model, TokenBatch batch)
+    public static double Evaluate(LlamaModel model, TokenBatch batch) => EvaluateLoss(model, batch).Mean;
+
+    /// <summary>
+    /// The summed loss and counted targets of <paramref name="batch"/> without dropout and without touching gradients; sum
+    /// these over batches for a token-weighted mean.
+    /// </summary>
+    public static LossValue EvaluateLoss(LlamaModel model, TokenBatch batch)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(batch);
@@ -112,7 +119,7 @@ public sealed class Trainer
         try
         {
             var logits = model.Forward(batch.Inputs, batch.BatchSize, batch.SequenceLength);
-            return model.Loss(logits, batch.Targets, backward: false).Mean;
+            return model.Loss(logits, batch.Targets, backward: false);
         }
         finally
         {
