@@ -102,13 +102,30 @@ public sealed class PipelineGenerator : IIncrementalGenerator
             }
         });
 
+        // In a stage's own assembly: the generated half of each stage's settings class (its options and FromOptions).
+        var stageSettings = context.SyntaxProvider
+            .ForAttributeWithMetadataName(
+                KnownTypes.DeclarativeStageAttribute,
+                static (node, _) => node is ClassDeclarationSyntax,
+                static (syntax, cancellationToken) => StageSettingsParser.Parse(syntax, cancellationToken))
+            .WithTrackingName(TrackingNames.StageSettingsResults);
+
+        context.RegisterSourceOutput(
+            stageSettings.Where(static result => result.Settings is not null).Select(static (result, _) => result.Settings!),
+            static (output, spec) => output.AddSource(spec.HintName, SourceText.From(StageSettingsEmitter.Emit(spec), Encoding.UTF8)));
+
         // Diagnostics are turned back into Locations only here, against the current compilation's trees.
         context.RegisterSourceOutput(
-            pipelineDiagnostics.Collect().Combine(allRecords).Combine(context.CompilationProvider),
+            pipelineDiagnostics.Collect()
+                .Combine(stageSettings.Select(static (result, _) => result.Diagnostics).Collect())
+                .Combine(allRecords)
+                .Combine(context.CompilationProvider),
             static (output, input) =>
             {
                 var reported = new HashSet<DiagnosticInfo>();
-                var all = input.Left.Left.SelectMany(d => d).Concat(input.Left.Right.SelectMany(r => r.Diagnostics));
+                var all = input.Left.Left.Left.SelectMany(d => d)
+                    .Concat(input.Left.Left.Right.SelectMany(d => d))
+                    .Concat(input.Left.Right.SelectMany(r => r.Diagnostics));
                 foreach (var diagnostic in all)
                 {
                     if (reported.Add(diagnostic))

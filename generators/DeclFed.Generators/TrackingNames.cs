@@ -11,4 +11,5 @@ internal static class TrackingNames
     public const string DatasetRecordResults = nameof(DatasetRecordResults);
     public const string AllRecords = nameof(AllRecords);
     public const string StageBodies = nameof(StageBodies);
+    public const string StageSettingsResults = nameof(StageSettingsResults);
 }

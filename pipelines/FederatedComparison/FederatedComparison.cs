@@ -52,43 +52,43 @@ public partial class FederatedComparison
         }, context.Seed, context.ReportProgress, cancellationToken);
 
     /// <summary>Centralized LoRA at rank 16 on the pooled training data, R·K·τ steps: the upper line of the homogeneous setting.</summary>
-    [FederatedLoRA(SeedScope = SeedScope.Run, Description = "Centralized LoRA, rank 16", Aggregation = Aggregation.FedIT, Rounds = 1, Clients = 1, ClientsPerRound = 1,
+    [FederatedLora(SeedScope = SeedScope.Run, Description = "Centralized LoRA, rank 16", Aggregation = Aggregation.FedIT, Rounds = 1, Clients = 1, ClientsPerRound = 1,
         Partition = Partition.Iid, Ranks = new[] { 16 }, LocalSteps = R * K * Tau, BatchSize = B, SequenceLength = L, LearningRate = Lr,
         PromptTemplate = Template, TargetModules = new[] { "q_proj", "k_proj", "v_proj", "o_proj" }, EvaluateEvery = 0)]
     public partial LoraModel CentralizedRank16(LanguageModel @base, Dataset<Instruction> train, Dataset<Instruction> validation);
 
     /// <summary>Centralized LoRA at rank 64 (the largest tier): the upper line of the heterogeneous setting.</summary>
-    [FederatedLoRA(SeedScope = SeedScope.Run, Description = "Centralized LoRA, rank 64", Aggregation = Aggregation.FedIT, Rounds = 1, Clients = 1, ClientsPerRound = 1,
+    [FederatedLora(SeedScope = SeedScope.Run, Description = "Centralized LoRA, rank 64", Aggregation = Aggregation.FedIT, Rounds = 1, Clients = 1, ClientsPerRound = 1,
         Partition = Partition.Iid, Ranks = new[] { 64 }, LocalSteps = R * K * Tau, BatchSize = B, SequenceLength = L, LearningRate = Lr,
         PromptTemplate = Template, TargetModules = new[] { "q_proj", "k_proj", "v_proj", "o_proj" }, EvaluateEvery = 0)]
     public partial LoraModel CentralizedRank64(LanguageModel @base, Dataset<Instruction> train, Dataset<Instruction> validation);
 
     /// <summary>FedIT: factors averaged separately, rank 16 for everyone.</summary>
-    [FederatedLoRA(SeedScope = SeedScope.Run, Description = "FedIT, rank 16", Aggregation = Aggregation.FedIT, Rounds = R, Clients = N, ClientsPerRound = K,
+    [FederatedLora(SeedScope = SeedScope.Run, Description = "FedIT, rank 16", Aggregation = Aggregation.FedIT, Rounds = R, Clients = N, ClientsPerRound = K,
         Partition = Partition.Dirichlet, Alpha = Dirichlet, Ranks = new[] { 16 }, LocalSteps = Tau, BatchSize = B, SequenceLength = L,
         LearningRate = Lr, PromptTemplate = Template, TargetModules = new[] { "q_proj", "k_proj", "v_proj", "o_proj" }, EvaluateEvery = 2)]
     public partial LoraModel FedItHomogeneous(LanguageModel @base, Dataset<Instruction> train, Dataset<Instruction> validation);
 
     /// <summary>FedAvg of the factors with FedHyper's global hypergradient learning rate, rank 16.</summary>
-    [FederatedLoRA(SeedScope = SeedScope.Run, Description = "FedAvg + FedHyper (G), rank 16", Aggregation = Aggregation.FedIT, FedHyper = FedHyper.Global, Rounds = R,
+    [FederatedLora(SeedScope = SeedScope.Run, Description = "FedAvg + FedHyper (G), rank 16", Aggregation = Aggregation.FedIT, FedHyper = FedHyper.Global, Rounds = R,
         Clients = N, ClientsPerRound = K, Partition = Partition.Dirichlet, Alpha = Dirichlet, Ranks = new[] { 16 }, LocalSteps = Tau, BatchSize = B,
         SequenceLength = L, LearningRate = Lr, PromptTemplate = Template, TargetModules = new[] { "q_proj", "k_proj", "v_proj", "o_proj" }, EvaluateEvery = 2)]
     public partial LoraModel FedHyperHomogeneous(LanguageModel @base, Dataset<Instruction> train, Dataset<Instruction> validation);
 
     /// <summary>FLoRA stacking, rank 16 for everyone.</summary>
-    [FederatedLoRA(SeedScope = SeedScope.Run, Description = "FLoRA, rank 16", Aggregation = Aggregation.FLoRA, Rounds = R, Clients = N, ClientsPerRound = K,
+    [FederatedLora(SeedScope = SeedScope.Run, Description = "FLoRA, rank 16", Aggregation = Aggregation.FLoRA, Rounds = R, Clients = N, ClientsPerRound = K,
         Partition = Partition.Dirichlet, Alpha = Dirichlet, Ranks = new[] { 16 }, LocalSteps = Tau, BatchSize = B, SequenceLength = L,
         LearningRate = Lr, PromptTemplate = Template, TargetModules = new[] { "q_proj", "k_proj", "v_proj", "o_proj" }, EvaluateEvery = 2)]
     public partial LoraModel FloraHomogeneous(LanguageModel @base, Dataset<Instruction> train, Dataset<Instruction> validation);
 
     /// <summary>FlexLoRA, rank 16 for everyone.</summary>
-    [FederatedLoRA(SeedScope = SeedScope.Run, Description = "FlexLoRA, rank 16", Aggregation = Aggregation.FlexLoRA, Rounds = R, Clients = N, ClientsPerRound = K,
+    [FederatedLora(SeedScope = SeedScope.Run, Description = "FlexLoRA, rank 16", Aggregation = Aggregation.FlexLoRA, Rounds = R, Clients = N, ClientsPerRound = K,
         Partition = Partition.Dirichlet, Alpha = Dirichlet, Ranks = new[] { 16 }, LocalSteps = Tau, BatchSize = B, SequenceLength = L,
         LearningRate = Lr, PromptTemplate = Template, TargetModules = new[] { "q_proj", "k_proj", "v_proj", "o_proj" }, EvaluateEvery = 2)]
     public partial LoraModel FlexLoraHomogeneous(LanguageModel @base, Dataset<Instruction> train, Dataset<Instruction> validation);
 
     /// <summary>Zero-padding aggregation (HetLoRA baseline), rank 16 for everyone.</summary>
-    [FederatedLoRA(SeedScope = SeedScope.Run, Description = "HetLoRA, rank 16", Aggregation = Aggregation.HetLoRA, Rounds = R, Clients = N, ClientsPerRound = K,
+    [FederatedLora(SeedScope = SeedScope.Run, Description = "HetLoRA, rank 16", Aggregation = Aggregation.HetLoRA, Rounds = R, Clients = N, ClientsPerRound = K,
         Partition = Partition.Dirichlet, Alpha = Dirichlet, Ranks = new[] { 16 }, LocalSteps = Tau, BatchSize = B, SequenceLength = L,
         LearningRate = Lr, PromptTemplate = Template, TargetModules = new[] { "q_proj", "k_proj", "v_proj", "o_proj" }, EvaluateEvery = 2)]
     public partial LoraModel HetLoraHomogeneous(LanguageModel @base, Dataset<Instruction> train, Dataset<Instruction> validation);
@@ -97,32 +97,32 @@ public partial class FederatedComparison
     /// FedKSeed-Pro: zeroth-order clients on a rank-16 LoRA, 1,024 shared seeds; six times as many (forward-only) local
     /// steps as the first-order methods, since each costs two forward passes and no backward pass.
     /// </summary>
-    [FederatedLoRA(SeedScope = SeedScope.Run, Description = "FedKSeed-Pro, rank 16, K = 1024", Aggregation = Aggregation.FedKSeedPro, Seeds = 1024, Rounds = R,
+    [FederatedLora(SeedScope = SeedScope.Run, Description = "FedKSeed-Pro, rank 16, K = 1024", Aggregation = Aggregation.FedKSeedPro, Seeds = 1024, Rounds = R,
         Clients = N, ClientsPerRound = K, Partition = Partition.Dirichlet, Alpha = Dirichlet, Ranks = new[] { 16 }, LocalSteps = 6 * Tau,
         BatchSize = B, SequenceLength = L, LearningRate = 1e-4, ZerothOrderEpsilon = 1e-3, PromptTemplate = Template,
         TargetModules = new[] { "q_proj", "k_proj", "v_proj", "o_proj" }, EvaluateEvery = 2)]
     public partial LoraModel FedKSeedHomogeneous(LanguageModel @base, Dataset<Instruction> train, Dataset<Instruction> validation);
 
     /// <summary>FLoRA with heterogeneous ranks 64/32/16/8/4 (repeated over the clients).</summary>
-    [FederatedLoRA(SeedScope = SeedScope.Run, Description = "FLoRA, ranks 64/32/16/8/4", Aggregation = Aggregation.FLoRA, Rounds = R, Clients = N, ClientsPerRound = K,
+    [FederatedLora(SeedScope = SeedScope.Run, Description = "FLoRA, ranks 64/32/16/8/4", Aggregation = Aggregation.FLoRA, Rounds = R, Clients = N, ClientsPerRound = K,
         Partition = Partition.Dirichlet, Alpha = Dirichlet, Ranks = new[] { 64, 32, 16, 8, 4 }, LocalSteps = Tau, BatchSize = B, SequenceLength = L,
         LearningRate = Lr, PromptTemplate = Template, TargetModules = new[] { "q_proj", "k_proj", "v_proj", "o_proj" }, EvaluateEvery = 2)]
     public partial LoraModel FloraHeterogeneous(LanguageModel @base, Dataset<Instruction> train, Dataset<Instruction> validation);
 
     /// <summary>FlexLoRA with heterogeneous ranks 64/32/16/8/4.</summary>
-    [FederatedLoRA(SeedScope = SeedScope.Run, Description = "FlexLoRA, ranks 64/32/16/8/4", Aggregation = Aggregation.FlexLoRA, Rounds = R, Clients = N, ClientsPerRound = K,
+    [FederatedLora(SeedScope = SeedScope.Run, Description = "FlexLoRA, ranks 64/32/16/8/4", Aggregation = Aggregation.FlexLoRA, Rounds = R, Clients = N, ClientsPerRound = K,
         Partition = Partition.Dirichlet, Alpha = Dirichlet, Ranks = new[] { 64, 32, 16, 8, 4 }, LocalSteps = Tau, BatchSize = B, SequenceLength = L,
         LearningRate = Lr, PromptTemplate = Template, TargetModules = new[] { "q_proj", "k_proj", "v_proj", "o_proj" }, EvaluateEvery = 2)]
     public partial LoraModel FlexLoraHeterogeneous(LanguageModel @base, Dataset<Instruction> train, Dataset<Instruction> validation);
 
     /// <summary>Zero-padding aggregation with heterogeneous ranks 64/32/16/8/4.</summary>
-    [FederatedLoRA(SeedScope = SeedScope.Run, Description = "HetLoRA, ranks 64/32/16/8/4", Aggregation = Aggregation.HetLoRA, Rounds = R, Clients = N, ClientsPerRound = K,
+    [FederatedLora(SeedScope = SeedScope.Run, Description = "HetLoRA, ranks 64/32/16/8/4", Aggregation = Aggregation.HetLoRA, Rounds = R, Clients = N, ClientsPerRound = K,
         Partition = Partition.Dirichlet, Alpha = Dirichlet, Ranks = new[] { 64, 32, 16, 8, 4 }, LocalSteps = Tau, BatchSize = B, SequenceLength = L,
         LearningRate = Lr, PromptTemplate = Template, TargetModules = new[] { "q_proj", "k_proj", "v_proj", "o_proj" }, EvaluateEvery = 2)]
     public partial LoraModel HetLoraHeterogeneous(LanguageModel @base, Dataset<Instruction> train, Dataset<Instruction> validation);
 
     /// <summary>FLoRA with FedHyper's global learning rate, heterogeneous ranks (FedIT cannot mix ranks).</summary>
-    [FederatedLoRA(SeedScope = SeedScope.Run, Description = "FLoRA + FedHyper (G), ranks 64/32/16/8/4", Aggregation = Aggregation.FLoRA, FedHyper = FedHyper.Global, Rounds = R,
+    [FederatedLora(SeedScope = SeedScope.Run, Description = "FLoRA + FedHyper (G), ranks 64/32/16/8/4", Aggregation = Aggregation.FLoRA, FedHyper = FedHyper.Global, Rounds = R,
         Clients = N, ClientsPerRound = K, Partition = Partition.Dirichlet, Alpha = Dirichlet, Ranks = new[] { 64, 32, 16, 8, 4 }, LocalSteps = Tau,
         BatchSize = B, SequenceLength = L, LearningRate = Lr, PromptTemplate = Template, TargetModules = new[] { "q_proj", "k_proj", "v_proj", "o_proj" },
         EvaluateEvery = 2)]

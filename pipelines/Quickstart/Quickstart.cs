@@ -99,7 +99,7 @@ public partial class Quickstart
     /// over the categories), heterogeneous LoRA ranks (resource tiers 16, 8 and 4) and FLoRA's exact stacking
     /// aggregation. Every round is checkpointed: an interrupted run resumes where it stopped (<c>--resume</c>).
     /// </summary>
-    [FederatedLoRA(Description = "Federated LoRA (FLoRA, heterogeneous ranks 16/8/4, Dirichlet non-IID clients)",
+    [FederatedLora(Description = "Federated LoRA (FLoRA, heterogeneous ranks 16/8/4, Dirichlet non-IID clients)",
                    Rounds = 10, Clients = 20, ClientsPerRound = 5, Aggregation = Aggregation.FLoRA,
                    Ranks = new[] { 16, 8, 4 }, RankShares = new[] { 0.2, 0.3, 0.5 },
                    Partition = Partition.Dirichlet, Alpha = 0.5,

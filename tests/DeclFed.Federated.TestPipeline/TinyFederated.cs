@@ -26,7 +26,7 @@ public partial class TinyFederated
         }, context.Seed, context.ReportProgress, cancellationToken);
 
     /// <summary>FLoRA over 8 clients, 4 per round, ranks 8 and 4, one client at a time so the kill point is deterministic.</summary>
-    [FederatedLoRA(Rounds = 4, Clients = 8, ClientsPerRound = 4, Aggregation = Aggregation.FLoRA, Ranks = new[] { 8, 4 },
+    [FederatedLora(Rounds = 4, Clients = 8, ClientsPerRound = 4, Aggregation = Aggregation.FLoRA, Ranks = new[] { 8, 4 },
                    Partition = Partition.Dirichlet, Alpha = 0.5, LocalSteps = 40, BatchSize = 8, SequenceLength = 64,
                    LearningRate = 5e-3, PromptTemplate = "instruction", Parallelism = 1, EvaluateEvery = 0)]
     public partial LoraModel Finetune(LanguageModel @base, Dataset<Instruction> records);

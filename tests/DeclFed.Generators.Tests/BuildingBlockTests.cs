@@ -1,3 +1,4 @@
+using DeclFed.Stages;
 using DeclFed.Generators.Parsing;
 using Microsoft.CodeAnalysis.CSharp;
 
@@ -100,5 +101,13 @@ public sealed class BuildingBlockTests
             "    11: line 12",
         ];
         Assert.Equal(string.Join("\n", lines) + "\n", diff.Replace("\r\n", "\n"));
+    }
+
+    /// <summary>The generator mirrors runtime enums by name (it references no runtime assembly); the names must agree.</summary>
+    [Fact]
+    public void Mirror_enums_have_the_runtime_enums_member_names()
+    {
+        Assert.Equal(Enum.GetNames<DeclFed.Graph.OptionKind>(), Enum.GetNames<Model.OptionValueKind>());
+        Assert.Equal(Enum.GetNames<DeclFed.Records.FieldType>(), Enum.GetNames<Model.RecordStorage>());
     }
 }

@@ -4,6 +4,7 @@ using System.Runtime.Loader;
 using DeclFed.Generators;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Text;
 
 namespace DeclFed.Generators.Tests;
@@ -18,10 +19,13 @@ internal static class GeneratorHarness
         // The test process's platform assemblies plus the DeclFed runtime assemblies and DI abstractions (referenced by this project).
         var paths = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator).ToList();
         paths.Add(typeof(PipelineAttribute).Assembly.Location);
-        paths.AddRange(Directory.GetFiles(AppContext.BaseDirectory, "DeclFed.*.dll")
-            .Where(p => !Path.GetFileName(p).StartsWith("DeclFed.Generators", StringComparison.Ordinal)));
+        paths.AddRange(Directory.GetFiles(AppContext.BaseDirectory, "DeclFed.*.dll"));
         paths.Add(typeof(Microsoft.Extensions.DependencyInjection.IServiceCollection).Assembly.Location);
-        return [.. paths.Where(p => p.Length > 0).Distinct(StringComparer.Ordinal).Select(p => (MetadataReference)MetadataReference.CreateFromFile(p))];
+        // Not the generator, and not the stage analyzers: they hold their own copies of the stage settings types.
+        return [.. paths
+            .Where(p => p.Length > 0 && !Path.GetFileName(p).StartsWith("DeclFed.Generators", StringComparison.Ordinal) && !p.EndsWith(".Analyzers.dll", StringComparison.Ordinal))
+            .Distinct(StringComparer.Ordinal)
+            .Select(p => (MetadataReference)MetadataReference.CreateFromFile(p))];
     });
 
     private static readonly Lazy<ImmutableArray<MetadataReference>> WithoutDependencyInjection = new(() =>
@@ -42,11 +46,45 @@ internal static class GeneratorHarness
 
     public static GeneratorRun Run(params string[] sources) => Run(Compile(sources));
 
+    /// <summary>
+    /// Runs the generator over <paramref name="compilation"/>, then again over a clone of it, and checks (as NetEscapades'
+    /// tests do) that the second run served every tracked step from the cache and wrote the same sources: a step whose model
+    /// is not equatable, or that holds a Roslyn object, fails here in every test that reaches it.
+    /// </summary>
     public static GeneratorRun Run(CSharpCompilation compilation)
     {
         var driver = CreateDriver().RunGeneratorsAndUpdateCompilation(compilation, out var output, out _);
-        return new GeneratorRun(compilation, output, driver.GetRunResult());
+        var first = driver.GetRunResult();
+        var second = driver.RunGenerators(compilation.Clone()).GetRunResult().Results.Single();
+        AssertCachedRerun(first.Results.Single(), second);
+        return new GeneratorRun(compilation, output, first);
     }
+
+    /// <summary>The names of the generator's tracked steps.</summary>
+    public static IReadOnlyList<string> TrackedNames { get; } = typeof(TrackingNames)
+        .GetFields(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static)
+        .Where(f => f.IsLiteral)
+        .Select(f => (string)f.GetRawConstantValue()!)
+        .ToArray();
+
+    /// <summary>Fails unless <paramref name="after"/> wrote what <paramref name="before"/> wrote with every tracked step cached or unchanged.</summary>
+    public static void AssertCachedRerun(GeneratorRunResult before, GeneratorRunResult after)
+    {
+        Assert.Null(after.Exception);
+        Assert.Equal(before.GeneratedSources.Select(s => (s.HintName, s.SourceText.ToString())), after.GeneratedSources.Select(s => (s.HintName, s.SourceText.ToString())));
+        foreach (var (name, steps) in after.TrackedSteps.Where(pair => TrackedNames.Contains(pair.Key)))
+        {
+            foreach (var output in steps.SelectMany(s => s.Outputs))
+            {
+                Assert.True(output.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged,
+                    $"Step '{name}' was {output.Reason} when the generator ran again over the same code.");
+            }
+        }
+    }
+
+    /// <summary>The diagnostics of <paramref name="analyzers"/> over the compilation the generator produced.</summary>
+    public static IReadOnlyList<Diagnostic> Analyze(Compilation compilation, params DiagnosticAnalyzer[] analyzers) =>
+        compilation.WithAnalyzers([.. analyzers]).GetAnalyzerDiagnosticsAsync().GetAwaiter().GetResult();
 }
 
 /// <summary>The outcome of one generator run.</summary>

@@ -7,7 +7,7 @@ namespace DeclFed.Generators.Tests;
 /// <summary>
 /// Compares generated source with <c>Snapshots/&lt;TestClass&gt;.&lt;Test&gt;[.&lt;Part&gt;].verified.cs</c>. On a mismatch it
 /// writes the actual text beside it as <c>.received.cs</c> and fails with a line diff; with
-/// <c>DECLFED_ACCEPT_SNAPSHOTS=1</c> it overwrites the verified file instead.
+/// <c>DECLFED_ACCEPT_SNAPSHOTS=1</c> it overwrites the verified file instead. The generator's version is scrubbed to <c>{version}</c>.
 /// </summary>
 internal static class SnapshotAssert
 {
@@ -42,7 +42,9 @@ internal static class SnapshotAssert
         Assert.Fail($"Generated source differs from {verified} (received: {received}; accept with {AcceptVariable}=1):\n{LineDiff.Format(expected, actual)}");
     }
 
-    private static string Normalize(string text) => text.Replace("\r\n", "\n");
+    // The generator's version is scrubbed, so a version bump does not rewrite every snapshot (as Verify's scrubbers do).
+    private static string Normalize(string text) =>
+        System.Text.RegularExpressions.Regex.Replace(text.Replace("\r\n", "\n"), "GeneratedCode\\(\"DeclFed\\.Generators\", \"[^\"]*\"\\)", "GeneratedCode(\"DeclFed.Generators\", \"{version}\")");
 
     private static void WriteAtomically(string path, string text)
     {

@@ -8,8 +8,11 @@ internal static class ChildPipeline
     /// <summary>The test pipeline, built next to the tests.</summary>
     public static string TestPipeline => Existing(Path.Combine(AppContext.BaseDirectory, "DeclFed.Hosting.TestPipeline.dll"));
 
-    /// <summary>The pipeline with a <c>[FederatedLoRA]</c> stage, built next to the tests.</summary>
+    /// <summary>The pipeline with a <c>[FederatedLora]</c> stage, built next to the tests.</summary>
     public static string FederatedTestPipeline => Existing(Path.Combine(AppContext.BaseDirectory, "DeclFed.Federated.TestPipeline.dll"));
+
+    /// <summary>The pipeline with the user-authored <c>[WordCounts]</c> stage, built next to the tests.</summary>
+    public static string WordCountsPipeline => Existing(Path.Combine(AppContext.BaseDirectory, "WordCounts.Pipeline.dll"));
 
     /// <summary>An example pipeline's program in its own output folder, built in the same configuration as the tests.</summary>
     public static string Example(string project)

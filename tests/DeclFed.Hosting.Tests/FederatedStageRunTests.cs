@@ -3,7 +3,7 @@ using DeclFed.Hosting.Runs;
 namespace DeclFed.Hosting.Tests;
 
 /// <summary>
-/// A pipeline with a <c>[FederatedLoRA]</c> stage run as a real child process: killed in the middle of a round, resumed in
+/// A pipeline with a <c>[FederatedLora]</c> stage run as a real child process: killed in the middle of a round, resumed in
 /// another process, and compared with a run that was never interrupted.
 /// </summary>
 [Collection(HostCollection.Name)]
@@ -90,8 +90,8 @@ public sealed class FederatedStageRunTests : IDisposable
             ["--Finetune:ClientsPerRound=40", "--Finetune:Ranks:0=0"]);
 
         Assert.Equal(DeclFedExitCode.Usage, result.ExitCode);
-        Assert.Contains("Finetune:ClientsPerRound: 40 clients per round is more than the 8 clients", result.Error);
-        Assert.Contains("Finetune:Ranks: rank 0 is not positive", result.Error);
+        Assert.Contains("Finetune: ClientsPerRound = 40 is more than the 8 clients", result.Error);
+        Assert.Contains("Finetune: Ranks[0] = 0: every client needs a LoRA rank of at least 1", result.Error);
         Assert.False(Directory.Exists(RunsFolder(_killed)) && Directory.EnumerateDirectories(RunsFolder(_killed)).Any());
     }
 

@@ -38,7 +38,7 @@ public sealed class OptionBinderTests
             builder.AddJsonStream(new MemoryStream(Encoding.UTF8.GetBytes(json)));
         }
         builder.AddInMemoryCollection(HostCommandLine.Parse(["run", "--Train:path=data.parquet", .. settings]).Settings);
-        return OptionBinder.Bind(Pipeline, builder.Build());
+        return OptionBinder.Bind(new DescriptorOnly(Pipeline), builder.Build());
     }
 
     private static object? Value(ResolvedOptions options, string name) => options.For("Train").Single(o => o.Option.Name == name).Value;
@@ -126,7 +126,7 @@ public sealed class OptionBinderTests
     public void A_missing_required_option_says_how_to_set_it()
     {
         var builder = new ConfigurationBuilder().AddInMemoryCollection([]);
-        var problems = Assert.Throws<DeclFedUsageException>(() => OptionBinder.Bind(Pipeline, builder.Build())).Problems;
+        var problems = Assert.Throws<DeclFedUsageException>(() => OptionBinder.Bind(new DescriptorOnly(Pipeline), builder.Build())).Problems;
 
         Assert.Equal(["Train:path: required option is not set; set it with --Train:path=value, the environment variable DECLFED_Train__path or \"Train\": { \"path\": ... } in appsettings.json."], problems);
     }
@@ -150,19 +150,8 @@ public sealed class OptionBinderTests
             Problems("""{ "DeclFed": { "Sed": 3 } }"""));
     }
 
-    private static readonly PipelineDescriptor Federated = new(
-        "Federated", "Tests.Federated", "",
-        [
-            new StepDescriptor("Finetune", FederatedLoraSettings.StepKind, "LoraModel", [], [
-                Option("Rounds", OptionKind.Int32, "int", "20"),
-                Option("Clients", OptionKind.Int32, "int", "16"),
-                Option("ClientsPerRound", OptionKind.Int32, "int", "8"),
-                Option("Aggregation", OptionKind.Enum, "Aggregation", "FLoRA", Enum.GetNames<Aggregation>()),
-                Option("Ranks", OptionKind.Int32Array, "int[]", "16,8,4"),
-                Option("TargetModules", OptionKind.StringArray, "string[]", "q_proj,v_proj"),
-            ], "89ab", ""),
-        ],
-        "flowchart TD");
+    /// <summary>A pipeline definition with a [FederatedLora] stage, as the generator writes it (the settings checks are the stage's own).</summary>
+    private static readonly IPipelineDefinition Federated = new FederatedTestPipeline.TinyFederatedPipelineDefinition(new FederatedTestPipeline.TinyFederated());
 
     private static IReadOnlyList<string> FederatedProblems(params string[] settings)
     {
@@ -176,20 +165,29 @@ public sealed class OptionBinderTests
         var problems = FederatedProblems("--Finetune:ClientsPerRound=99", "--Finetune:Aggregation=FedIT", "--Finetune:TargetModules:0=q_prj");
 
         Assert.Equal(3, problems.Count);
-        Assert.Contains(problems, p => p.StartsWith("Finetune:ClientsPerRound: 99 clients per round is more than the 16 clients", StringComparison.Ordinal));
-        Assert.Contains(problems, p => p.StartsWith("Finetune:Ranks: FedIT averages the clients' factors and needs one rank", StringComparison.Ordinal));
-        Assert.Contains(problems, p => p.StartsWith("Finetune:TargetModules: 'q_prj' is not a projection of the model", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.StartsWith("Finetune: ClientsPerRound = 99 is more than the 8 clients", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.StartsWith("Finetune: FedIT averages the clients' LoRA factors and needs one rank for every client, but Ranks gives 8, 4", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.StartsWith("Finetune: 'q_prj' in TargetModules is not a projection of the model (did you mean 'q_proj'?)", StringComparison.Ordinal));
     }
 
     [Fact]
     public void A_federated_stage_with_workable_overrides_binds()
     {
         var configuration = new ConfigurationBuilder()
-            .AddInMemoryCollection(HostCommandLine.Parse(["run", "--Finetune:ClientsPerRound=16", "--Finetune:Ranks:0=4"]).Settings).Build();
+            .AddInMemoryCollection(HostCommandLine.Parse(["run", "--Finetune:ClientsPerRound=8", "--Finetune:Ranks:0=4"]).Settings).Build();
 
         var options = OptionBinder.Bind(Federated, configuration);
 
-        Assert.Equal(16, options.For("Finetune").Single(o => o.Option.Name == "ClientsPerRound").Value);
+        Assert.Equal(8, options.For("Finetune").Single(o => o.Option.Name == "ClientsPerRound").Value);
         Assert.Equal(new[] { 4 }, options.For("Finetune").Single(o => o.Option.Name == "Ranks").Value);
+    }
+
+    /// <summary>A descriptor alone: ordinary steps have no settings to check.</summary>
+    private sealed class DescriptorOnly(PipelineDescriptor descriptor) : IPipelineDefinition
+    {
+        public PipelineDescriptor Descriptor => descriptor;
+
+        public Task ExecuteAsync(IStepExecutor executor, CancellationToken cancellationToken) =>
+            throw new NotSupportedException("Option binding never runs the steps.");
     }
 }

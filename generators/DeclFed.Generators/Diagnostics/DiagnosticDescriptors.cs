@@ -116,75 +116,45 @@ internal static class DiagnosticDescriptors
         "Invalid record field name",
         "Field name '{0}' of property '{1}' of record type '{2}' {3}");
 
-    public static readonly DiagnosticDescriptor FederatedStageNotPartial = Error(
+    public static readonly DiagnosticDescriptor StageNotPartial = Error(
         "DF0021",
-        "Federated LoRA stage must be a partial method without a body",
-        "[FederatedLoRA] method '{0}' {1}; declare it 'partial' without a body and the generator writes the body, for example 'public partial LoraModel {0}(LanguageModel @base, Dataset<Instruction> train);'");
+        "Declarative stage must be a partial method without a body",
+        "[{0}] method '{1}' {2}; declare it 'partial' without a body and the generator writes the body, for example 'public partial {3} {1}({4});'");
 
-    public static readonly DiagnosticDescriptor FederatedStageParameters = Error(
+    public static readonly DiagnosticDescriptor StageParameters = Error(
         "DF0022",
-        "Federated LoRA stage has the wrong parameters",
-        "[FederatedLoRA] method '{0}' {1}; its parameters must be a DeclFed.Models.LanguageModel (the base model), a DeclFed.Dataset<DeclFed.Data.Instruction> (the training records) and optionally a second Dataset<Instruction> (the validation records)");
+        "Declarative stage has the wrong parameters",
+        "[{0}] method '{1}' {2}; its parameters are the stage's inputs, in order: {3}");
 
-    public static readonly DiagnosticDescriptor FederatedStageReturnType = Error(
+    public static readonly DiagnosticDescriptor StageReturnType = Error(
         "DF0023",
-        "Federated LoRA stage must return a LoraModel",
-        "[FederatedLoRA] method '{0}' returns '{1}'; a federated LoRA stage returns the trained adapters, so change the return type to DeclFed.Models.LoraModel");
+        "Declarative stage returns another artifact",
+        "[{0}] method '{1}' returns '{2}'; the stage produces {3}, so change the return type to {3}");
 
-    public static readonly DiagnosticDescriptor FederatedStageWithStep = Error(
+    public static readonly DiagnosticDescriptor StageWithStep = Error(
         "DF0024",
-        "[FederatedLoRA] and [Step] on one method",
-        "Method '{0}' has both [Step] and [FederatedLoRA]; a [FederatedLoRA] method is a step of the pipeline already, so remove [Step]");
+        "Declarative stage also marked [Step]",
+        "Method '{0}' has both [Step] and [{1}]; a [{1}] method is a step of the pipeline already, so remove [Step]");
 
-    public static readonly DiagnosticDescriptor FederatedRuntimeMissing = Error(
-        "DF0025",
-        "Federated LoRA runtime is not referenced",
-        "[FederatedLoRA] stage '{0}' needs the federated runtime, but type 'DeclFed.Federated.FederatedLoraStage' was not found; add a reference to the DeclFed.Federated assembly (project or package)");
+    public static readonly DiagnosticDescriptor StageDefinitionInvalid = Error(
+        "DF0035",
+        "Declarative stage is not defined so that it can be used",
+        "[{0}] cannot be used as a declarative stage: {1}");
 
-    public static readonly DiagnosticDescriptor HeterogeneousRanksNotSupported = Error(
-        "DF0026",
-        "Aggregation method needs one rank for every client",
-        "{0} averages the clients' LoRA factors and needs one rank for every client, but Ranks gives {1}; use FLoRA, FlexLoRA or HetLoRA for heterogeneous ranks, or give a single rank");
+    public static readonly DiagnosticDescriptor MultipleStages = Error(
+        "DF0036",
+        "More than one declarative stage on a method",
+        "Method '{0}' has more than one declarative stage ([{1}] and [{2}]); a method is one stage, so keep one of them");
 
-    public static readonly DiagnosticDescriptor RankNotPositive = Error(
-        "DF0027",
-        "LoRA rank is not positive",
-        "{0}; every client needs a LoRA rank of at least 1");
+    public static readonly DiagnosticDescriptor StageSettingsInvalid = Error(
+        "DF0037",
+        "Stage settings class cannot be extended by the generator",
+        "Settings class '{0}' of stage [{1}] {2}");
 
-    public static readonly DiagnosticDescriptor ClientsPerRoundInvalid = Error(
-        "DF0028",
-        "Clients per round cannot be sampled",
-        "ClientsPerRound = {0} {1}");
-
-    public static readonly DiagnosticDescriptor UnknownTargetModule = Error(
-        "DF0029",
-        "Unknown LoRA target module",
-        "'{0}' in TargetModules is not a projection of the model{1}; use some of {2}");
-
-    public static readonly DiagnosticDescriptor DuplicateTargetModule = Error(
-        "DF0030",
-        "LoRA target module listed more than once",
-        "'{0}' is listed more than once in TargetModules; list each projection once");
-
-    public static readonly DiagnosticDescriptor DirichletAlphaNotPositive = Error(
-        "DF0031",
-        "Dirichlet concentration is not positive",
-        "Alpha = {0} with Partition.Dirichlet: the Dirichlet concentration α must be a positive number (smaller is more skewed, for example 0.5)");
-
-    public static readonly DiagnosticDescriptor RankSharesLength = Error(
-        "DF0032",
-        "RankShares and Ranks differ in length",
-        "RankShares gives {0} shares for {1} rank tiers in Ranks; give one share per rank");
-
-    public static readonly DiagnosticDescriptor FederatedSettingOutOfRange = Error(
-        "DF0033",
-        "Federated setting out of range",
-        "{0} = {1}: {2}");
-
-    public static readonly DiagnosticDescriptor SettingNotForAggregation = Error(
-        "DF0034",
-        "Setting does not apply to the aggregation method",
-        "{0} = {1} cannot be used with {2}: {3}");
+    public static readonly DiagnosticDescriptor StageSettingType = Error(
+        "DF0038",
+        "Stage setting type is not supported",
+        "Setting '{0}' of '{1}' has type '{2}', which configuration cannot bind; use string, bool, int, long, float, double, an enum, int[], double[] or string[] (or make it get-only if it is derived from other settings)");
 
     private static DiagnosticDescriptor Error(string id, string title, string message) =>
         new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true);

@@ -7,12 +7,6 @@ namespace DeclFed.Generators.Diagnostics;
 /// <summary>A diagnostic as plain values, carried through the incremental pipeline and turned into a <see cref="Diagnostic"/> when reported.</summary>
 internal sealed record DiagnosticInfo(DiagnosticDescriptor Descriptor, LocationInfo? Location, EquatableArray<string> MessageArguments)
 {
-    /// <summary>The property name carrying <see cref="Setting"/> in the reported diagnostic's properties.</summary>
-    public const string SettingProperty = "Setting";
-
-    /// <summary>For a problem of a declarative stage's setting, the setting's name (as <c>FederatedLoraSettings.Validate</c> names it); null otherwise.</summary>
-    public string? Setting { get; init; }
-
     public static DiagnosticInfo Create(DiagnosticDescriptor descriptor, LocationInfo? location, params string[] messageArguments) =>
         new(descriptor, location, new EquatableArray<string>(messageArguments));
 
@@ -30,9 +24,6 @@ internal sealed record DiagnosticInfo(DiagnosticDescriptor Descriptor, LocationI
                 ? Microsoft.CodeAnalysis.Location.Create(tree, info.Span)
                 : Microsoft.CodeAnalysis.Location.Create(info.FilePath, info.Span, info.LineSpan);
         }
-        var properties = Setting is null
-            ? null
-            : System.Collections.Immutable.ImmutableDictionary<string, string?>.Empty.Add(SettingProperty, Setting);
-        return Diagnostic.Create(Descriptor, location, properties, MessageArguments.Cast<object>().ToArray());
+        return Diagnostic.Create(Descriptor, location, MessageArguments.Cast<object>().ToArray());
     }
 }

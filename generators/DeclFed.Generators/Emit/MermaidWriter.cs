@@ -23,8 +23,8 @@ internal static class MermaidWriter
             {
                 label.Append("<br/>[").Append(Escape(step.Kind)).Append(']');
             }
-            // A declarative stage has dozens of settings: the graph shows the ones its attribute writes.
-            foreach (var option in declarative ? step.Options.Where(o => o.IsWritten) : step.Options)
+            // A declarative stage has dozens of settings: its options here are the ones its attribute writes.
+            foreach (var option in step.Options)
             {
                 label.Append("<br/>").Append(Escape(option.Name)).Append(": ").Append(Escape(option.TypeDisplay));
                 if (option.IsRequired)
@@ -41,11 +41,6 @@ internal static class MermaidWriter
                         var text => Escape(text),
                     });
                 }
-            }
-            var unwritten = declarative ? step.Options.Count(o => !o.IsWritten) : 0;
-            if (unwritten > 0)
-            {
-                label.Append("<br/>").Append(unwritten).Append(" more options at their defaults");
             }
             lines.Add($"    {NodeId(step.Name)}[\"{label}\"]");
         }

@@ -81,6 +81,7 @@ internal static class PipelineEmitter
             /// <inheritdoc/>
             """);
         WriteExecute(writer, pipeline);
+        WriteCheckSettings(writer, pipeline);
         writer.CloseBlock();
     }
 
@@ -102,12 +103,38 @@ internal static class PipelineEmitter
             writer.WriteLine($"OutputType: {CSharpText.Literal(step.OutputTypeDisplay)},");
             WriteArray(writer, "Inputs", $"{Graph}.StepInputDescriptor", step.Inputs.Select(input =>
                 $"new {Graph}.StepInputDescriptor(Parameter: {CSharpText.Literal(input.Parameter)}, Producer: {CSharpText.Literal(input.Producer)}, Type: {CSharpText.Literal(input.TypeDisplay)})"));
-            WriteArray(writer, "Options", $"{Graph}.OptionDescriptor", step.Options.Select(OptionDescriptor));
+            if (step.Stage is { } stage)
+            {
+                WriteStageOptions(writer, step, stage);
+            }
+            else
+            {
+                WriteArray(writer, "Options", $"{Graph}.OptionDescriptor", step.Options.Select(OptionDescriptor));
+            }
             writer.WriteLine($"CodeHash: {CSharpText.Literal(step.CodeHash)},");
             writer.WriteLine($"Description: {CSharpText.Literal(step.Description)}),");
             writer.Unindent();
         }
         writer.CloseBlock(",");
+    }
+
+    /// <summary>A stage's options: its own list (<c>Settings.Options</c>), the attribute's written values as defaults.</summary>
+    private static void WriteStageOptions(SourceWriter writer, StepSpec step, StageCallSpec stage)
+    {
+        if (step.Options.IsEmpty)
+        {
+            writer.WriteLine($"Options: {stage.SettingsTypeName}.Options,");
+            return;
+        }
+        writer.WriteLine($"Options: global::DeclFed.Stages.StageOptions.WithDefaults(");
+        writer.Indent();
+        writer.WriteLine($"{stage.SettingsTypeName}.Options,");
+        for (var i = 0; i < step.Options.Count; i++)
+        {
+            var option = step.Options[i];
+            writer.WriteLine($"({CSharpText.Literal(option.Name)}, {CSharpText.Literal(option.DefaultValue)}){(i == step.Options.Count - 1 ? ")," : ",")}");
+        }
+        writer.Unindent();
     }
 
     private static string OptionDescriptor(OptionSpec option)
@@ -170,15 +197,11 @@ internal static class PipelineEmitter
         for (var index = 0; index < pipeline.Steps.Count; index++)
         {
             var step = pipeline.Steps[index];
-            if (step.Federated is { } federated)
-            {
-                WriteFederatedStep(writer, step, federated, index, locals);
-                continue;
-            }
             var target = step.IsStatic ? pipeline.TypeName : "_pipeline";
-            var arguments = string.Join(", ", step.Arguments.Select(a => Argument(a, locals)));
-            var call = $"{target}.{step.MethodName}({arguments})";
-            var body = step.ReturnShape == ReturnShape.ValueTask ? call : $"new {Tasks}.ValueTask<{step.OutputTypeName}>({call})";
+            var arguments = step.Arguments.Select(a => Argument(a, locals));
+            var body = step.Stage is { } stage
+                ? StageCode.RunAsync(stage, step.OutputTypeName, "context", $"{stage.SettingsTypeName}.FromOptions(context)", arguments, "ct")
+                : Call(step, $"{target}.{step.MethodName}({string.Join(", ", arguments)})");
             writer.WriteLine($"var {locals[step.Name]} = await executor.RunAsync<{step.OutputTypeName}>(");
             writer.Indent();
             writer.WriteLine($"StaticDescriptor.Steps[{index}],");
@@ -189,40 +212,40 @@ internal static class PipelineEmitter
         writer.CloseBlock();
     }
 
+    private static string Call(StepSpec step, string call) =>
+        step.ReturnShape == ReturnShape.ValueTask ? call : $"new {Tasks}.ValueTask<{step.OutputTypeName}>({call})";
+
     /// <summary>
-    /// A <c>[FederatedLoRA]</c> stage: the executor calls the federated runtime with the settings read from the step's options
-    /// (configuration overrides included), the inputs, the step context and the cancellation token.
+    /// The start-up check of the stages' settings: each stage step's settings read back from its configured options and
+    /// validated (the host reports every problem before any step runs).
     /// </summary>
-    private static void WriteFederatedStep(SourceWriter writer, StepSpec step, FederatedCallSpec federated, int index, Dictionary<string, string> locals)
+    private static void WriteCheckSettings(SourceWriter writer, PipelineSpec pipeline)
     {
-        writer.WriteLine($"var {locals[step.Name]} = await executor.RunAsync<{step.OutputTypeName}>(");
+        var stages = pipeline.Steps.Where(s => s.Stage is not null).ToList();
+        if (stages.Count == 0)
+        {
+            return;
+        }
+        writer.WriteLine();
+        writer.WriteLine($$"""
+            /// <inheritdoc/>
+            public global::System.Collections.Generic.IReadOnlyList<global::DeclFed.Stages.SettingProblem> CheckSettings({{Graph}}.StepDescriptor step, {{Graph}}.IOptionSource options)
+            {
+                global::System.ArgumentNullException.ThrowIfNull(step);
+                return step.Name switch
+                {
+            """);
         writer.Indent();
-        writer.WriteLine($"StaticDescriptor.Steps[{index}],");
-        writer.WriteLine($"(context, ct) => {FederatedSettingTable.StageType}.RunAsync(");
         writer.Indent();
-        writer.WriteLine("context,");
-        writer.WriteLine($"new {FederatedSettingTable.SettingsType}");
-        writer.OpenBlock();
-        foreach (var setting in federated.Settings)
+        foreach (var step in stages)
         {
-            var read = setting.EnumTypeName.Length > 0
-                ? $"global::System.Enum.Parse<{setting.EnumTypeName}>(context.GetOption<string>({CSharpText.Literal(setting.Name)}))"
-                : $"context.GetOption<{setting.ValueTypeName}>({CSharpText.Literal(setting.Name)})";
-            writer.WriteLine($"{setting.Name} = {read},");
+            writer.WriteLine($"{CSharpText.Literal(step.Name)} => {step.Stage!.SettingsTypeName}.FromOptions(options).Validate(),");
         }
-        writer.CloseBlock(",");
-        foreach (var argument in step.Arguments)
-        {
-            writer.WriteLine(Argument(argument, locals) + ",");
-        }
-        if (!federated.HasValidation)
-        {
-            writer.WriteLine("null,");
-        }
-        writer.WriteLine("ct),");
+        writer.WriteLine("_ => global::System.Array.Empty<global::DeclFed.Stages.SettingProblem>(),");
         writer.Unindent();
-        writer.WriteLine("cancellationToken).ConfigureAwait(false);");
+        writer.WriteLine("};");
         writer.Unindent();
+        writer.WriteLine("}");
     }
 
     private static string Argument(ArgumentSpec argument, Dictionary<string, string> locals) => argument.Kind switch

@@ -1,12 +1,13 @@
+using System.Linq;
 using DeclFed.Generators.Model;
-using DeclFed.Generators.Parsing;
 
 namespace DeclFed.Generators.Emit;
 
 /// <summary>
-/// Writes the implementing declarations of a pipeline class's <c>[FederatedLoRA]</c> partial methods: a standalone run with
-/// the attribute's values, for code that calls the method directly (tests, notebooks). A pipeline run does not call them:
-/// its executor reads the settings from the step's options, so configuration can override them.
+/// Writes the implementing declarations of a pipeline class's stage methods: a standalone run of the stage with the
+/// attribute's values (<c>StandaloneStepContext.Run</c>: seed 0, no checkpoints kept), for code that calls the method directly
+/// (tests, notebooks). A pipeline run does not call them: its executor reads the settings from the step's options, so
+/// configuration can override them.
 /// </summary>
 internal static class StageBodyEmitter
 {
@@ -21,9 +22,9 @@ internal static class StageBodyEmitter
             writer.WriteLine($"namespace {spec.Namespace}");
             writer.OpenBlock();
         }
-        foreach (var declaration in spec.TypeDeclarations)
+        foreach (var container in spec.Containers)
         {
-            writer.WriteLine(declaration);
+            writer.WriteLine($"partial {container.Keyword} {container.Name}");
             writer.OpenBlock();
         }
         for (var i = 0; i < spec.Bodies.Count; i++)
@@ -34,7 +35,7 @@ internal static class StageBodyEmitter
             }
             WriteBody(writer, spec.Bodies[i]);
         }
-        foreach (var _ in spec.TypeDeclarations)
+        foreach (var _ in spec.Containers)
         {
             writer.CloseBlock();
         }
@@ -47,34 +48,32 @@ internal static class StageBodyEmitter
 
     private static void WriteBody(SourceWriter writer, StageBodySpec body)
     {
-        writer.WriteLine(CSharpText.GeneratedCode);
-        writer.WriteLine($"{body.Modifiers} {body.ReturnType} {body.MethodName}({string.Join(", ", body.Parameters)})");
-        writer.Indent();
-        writer.WriteLine($"=> {FederatedSettingTable.StageType}.Run(");
-        writer.Indent();
-        if (body.Assignments.IsEmpty)
+        var call = body.Call;
+        var parameters = string.Join(", ", body.Parameters.Select(p => $"{p.TypeName} {p.Name}"));
+        // No [GeneratedCode] here: a partial method's attributes merge, and it would mark the user's own declaration as
+        // generated, which hides it from analyzers (the stage's settings analyzer among them) and from coverage.
+        writer.WriteLine($"{string.Join(" ", body.Modifiers)} {body.ReturnTypeName} {Parsing.TypeNames.Identifier(body.MethodName)}({parameters})");
+        writer.OpenBlock();
+        if (body.Settings.IsEmpty)
         {
-            writer.WriteLine($"new {FederatedSettingTable.SettingsType}(),");
+            writer.WriteLine($"var __settings = new {call.SettingsTypeName}();");
         }
         else
         {
-            writer.WriteLine($"new {FederatedSettingTable.SettingsType}");
+            writer.WriteLine($"var __settings = new {call.SettingsTypeName}");
             writer.OpenBlock();
-            foreach (var assignment in body.Assignments)
+            foreach (var setting in body.Settings)
             {
-                writer.WriteLine(assignment + ",");
+                writer.WriteLine($"{setting.Name} = {StageCode.Literal(setting.Value)},");
             }
-            writer.CloseBlock(",");
+            writer.CloseBlock(";");
         }
-        for (var i = 0; i < body.Arguments.Count; i++)
-        {
-            writer.WriteLine(body.Arguments[i] + (i == body.Arguments.Count - 1 && body.Arguments.Count == 3 ? ");" : ","));
-        }
-        if (body.Arguments.Count < 3)
-        {
-            writer.WriteLine("null);");
-        }
+        writer.WriteLine($"return global::DeclFed.Graph.StandaloneStepContext.Run<{body.ReturnTypeName}>(");
+        writer.Indent();
+        writer.WriteLine($"{CSharpText.Literal(body.MethodName)}, {CSharpText.Literal(call.Kind)}, {CSharpText.Literal(body.ReturnTypeDisplay)},");
+        // Names no parameter of the method can take (it would hide them in the lambda).
+        writer.WriteLine($"(__context, __token) => {StageCode.RunAsync(call, body.ReturnTypeName, "__context", "__settings", body.Parameters.Select(p => p.Name), "__token")});");
         writer.Unindent();
-        writer.Unindent();
+        writer.CloseBlock();
     }
 }

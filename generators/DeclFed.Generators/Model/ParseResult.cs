@@ -23,3 +23,10 @@ internal sealed record RecordParseResult(
     string Key,
     RecordSpec? Record,
     EquatableArray<DiagnosticInfo> Diagnostics);
+
+/// <summary>What parsing one stage's attribute class in its own assembly yields: the settings class's model (null when it cannot be extended) and the diagnostics.</summary>
+internal sealed record StageSettingsParseResult(StageSettingsSpec? Settings, EquatableArray<DiagnosticInfo> Diagnostics)
+{
+    /// <summary>Nothing to write and nothing to report.</summary>
+    public static StageSettingsParseResult None { get; } = new(null, EquatableArray<DiagnosticInfo>.Empty);
+}

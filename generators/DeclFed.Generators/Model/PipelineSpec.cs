@@ -32,7 +32,7 @@ internal sealed record PipelineSpec(
 /// <param name="ReturnShape">How the method hands back its artifact.</param>
 /// <param name="Arguments">The method's arguments, in parameter order.</param>
 /// <param name="Inputs">The typed edges into the step.</param>
-/// <param name="Options">The options of the step.</param>
+/// <param name="Options">The options of the step; for a declarative stage, the settings its attribute writes (the others come from the stage's own option list at run time).</param>
 /// <param name="CodeHash">The FNV-1a hash of the step's normalized source.</param>
 /// <param name="Description">The step description.</param>
 internal sealed record StepSpec(
@@ -48,11 +48,11 @@ internal sealed record StepSpec(
     string CodeHash,
     string Description)
 {
-    /// <summary>The step kind recorded in the descriptor: <c>Step</c>, or the declarative stage's kind (<c>FederatedLoRA</c>).</summary>
-    public string Kind { get; init; } = "Step";
+    /// <summary>For a declarative stage, how the executor calls its runtime; null for an ordinary step.</summary>
+    public StageCallSpec? Stage { get; init; }
 
-    /// <summary>For a <c>[FederatedLoRA]</c> stage, how the executor calls the federated runtime; null for an ordinary step.</summary>
-    public FederatedCallSpec? Federated { get; init; }
+    /// <summary>The step kind recorded in the descriptor: <c>Step</c>, or the declarative stage's kind.</summary>
+    public string Kind => Stage?.Kind ?? "Step";
 }
 
 /// <summary>How a step method returns its artifact.</summary>
@@ -106,11 +106,7 @@ internal sealed record OptionSpec(
     string? DefaultValue,
     bool IsRequired,
     EquatableArray<string> AllowedValues,
-    string Description)
-{
-    /// <summary>For a declarative stage's setting, whether the attribute writes it (the graph shows only those); false otherwise.</summary>
-    public bool IsWritten { get; init; }
-}
+    string Description);
 
 /// <summary>Mirrors <c>DeclFed.Graph.OptionKind</c> (the generator references no runtime assembly); names must match.</summary>
 internal enum OptionValueKind

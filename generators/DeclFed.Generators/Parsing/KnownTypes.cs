@@ -16,6 +16,8 @@ internal sealed class KnownTypes
     public const string DatasetRecordAttribute = "DeclFed.Records.DatasetRecordAttribute";
     public const string RecordFieldAttribute = "DeclFed.Records.RecordFieldAttribute";
     public const string ServiceCollection = "Microsoft.Extensions.DependencyInjection.IServiceCollection";
+    public const string DeclarativeStageAttribute = "DeclFed.Stages.DeclarativeStageAttribute";
+    public const string StageSettingsType = "DeclFed.Stages.StageSettings";
 
     private KnownTypes(Compilation compilation)
     {
@@ -31,10 +33,8 @@ internal sealed class KnownTypes
         DateOnly = compilation.GetTypeByMetadataName("System.DateOnly");
         DatasetRecord = compilation.GetTypeByMetadataName(DatasetRecordAttribute);
         RecordField = compilation.GetTypeByMetadataName(RecordFieldAttribute);
-        FederatedLoRA = compilation.GetTypeByMetadataName(FederatedSettingTable.AttributeName);
-        LanguageModel = compilation.GetTypeByMetadataName("DeclFed.Models.LanguageModel");
-        LoraModel = compilation.GetTypeByMetadataName("DeclFed.Models.LoraModel");
-        Instruction = compilation.GetTypeByMetadataName("DeclFed.Data.Instruction");
+        StageSettings = compilation.GetTypeByMetadataName(StageSettingsType);
+        DeclarativeStage = compilation.GetTypeByMetadataName(DeclarativeStageAttribute);
     }
 
     public INamedTypeSymbol? Step { get; }
@@ -49,10 +49,8 @@ internal sealed class KnownTypes
     public INamedTypeSymbol? DateOnly { get; }
     public INamedTypeSymbol? DatasetRecord { get; }
     public INamedTypeSymbol? RecordField { get; }
-    public INamedTypeSymbol? FederatedLoRA { get; }
-    public INamedTypeSymbol? LanguageModel { get; }
-    public INamedTypeSymbol? LoraModel { get; }
-    public INamedTypeSymbol? Instruction { get; }
+    public INamedTypeSymbol? StageSettings { get; }
+    public INamedTypeSymbol? DeclarativeStage { get; }
 
     public static KnownTypes For(Compilation compilation) => new(compilation);
 
@@ -95,6 +93,23 @@ internal sealed class KnownTypes
             }
         }
         return null;
+    }
+
+    /// <summary>Whether <paramref name="type"/> implements <c>DeclFed.IArtifact&lt;T&gt;</c> for itself.</summary>
+    public bool IsArtifact(ITypeSymbol type)
+    {
+        if (Artifact is null || type.TypeKind == TypeKind.Error)
+        {
+            return false;
+        }
+        foreach (var implemented in type.AllInterfaces)
+        {
+            if (Is(implemented, Artifact) && SymbolEqualityComparer.Default.Equals(implemented.TypeArguments[0], type))
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     /// <summary>The record type <c>T</c> when <paramref name="type"/> is <c>DeclFed.Dataset&lt;T&gt;</c>.</summary>

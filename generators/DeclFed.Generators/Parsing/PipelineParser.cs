@@ -123,8 +123,8 @@ internal sealed partial class PipelineParser
                 continue;
             }
             var stepAttribute = _known.FindAttribute(method, _known.Step);
-            var federatedAttribute = _known.FindAttribute(method, _known.FederatedLoRA);
-            if (stepAttribute is null && federatedAttribute is null)
+            var stageAttributes = method.GetAttributes().Where(a => StageDefinition.IsStage(a.AttributeClass, _known)).ToList();
+            if (stepAttribute is null && stageAttributes.Count == 0)
             {
                 continue;
             }
@@ -142,8 +142,12 @@ internal sealed partial class PipelineParser
                 Report(DiagnosticDescriptors.DuplicateStepName, identifier, method.Name);
                 continue;
             }
-            steps.Add(federatedAttribute is not null
-                ? ReadFederatedStage(method, declaration, federatedAttribute, stepAttribute, identifier)
+            if (stageAttributes.Count > 1)
+            {
+                Report(DiagnosticDescriptors.MultipleStages, identifier, method.Name, StageDefinition.KindOf(stageAttributes[0].AttributeClass!), StageDefinition.KindOf(stageAttributes[1].AttributeClass!));
+            }
+            steps.Add(stageAttributes.Count > 0
+                ? ReadStage(method, declaration, stageAttributes[0], stepAttribute, identifier)
                 : ReadStep(method, declaration, stepAttribute!, identifier));
         }
         if (steps.Count == 0)
@@ -210,23 +214,7 @@ internal sealed partial class PipelineParser
                 (shape, type) = (ReturnShape.ValueTask, wrapper.TypeArguments[0]);
             }
         }
-        return IsArtifact(type) && type.NullableAnnotation != NullableAnnotation.Annotated ? (type, shape) : (null, shape);
-    }
-
-    private bool IsArtifact(ITypeSymbol type)
-    {
-        if (_known.Artifact is null || type.TypeKind == TypeKind.Error)
-        {
-            return false;
-        }
-        foreach (var implemented in type.AllInterfaces)
-        {
-            if (KnownTypes.Is(implemented, _known.Artifact) && SymbolEqualityComparer.Default.Equals(implemented.TypeArguments[0], type))
-            {
-                return true;
-            }
-        }
-        return false;
+        return _known.IsArtifact(type) && type.NullableAnnotation != NullableAnnotation.Annotated ? (type, shape) : (null, shape);
     }
 
     private ParameterCandidate ReadParameter(IMethodSymbol method, IParameterSymbol parameter, ParameterSyntax? syntax, DocumentationComments documentation)
@@ -271,6 +259,11 @@ internal sealed partial class PipelineParser
                 KnownTypes.NamedArgument(optionAttribute, "Description") ?? documentation.Parameter(parameter.Name));
             return candidate with { Kind = ArgumentKind.Option, Option = option };
         }
+        if (KnownTypes.ContainsErrorType(parameter.Type))
+        {
+            // A type that does not resolve is the compiler's error (CS0246); guessing it is an input would add a bogus DF0002.
+            return candidate with { Kind = ArgumentKind.Input, TypeReported = true };
+        }
         if (fromAttribute is null && KnownTypes.Is(parameter.Type, _known.CancellationToken))
         {
             return candidate with { Kind = ArgumentKind.CancellationToken };
@@ -290,7 +283,7 @@ internal sealed partial class PipelineParser
     // Code that does not compile yet (missing types, half-typed methods) gets no output: the compiler reports it.
     private static bool IsComplete(StepCandidate step) =>
         step.Artifact is not null
-        && step.Federated is not { CanWriteBody: false } and not { Values.HasUnreadableArguments: true }
+        && step.Stage is not { CanWriteBody: false } and not { ArgumentsReadable: false }
         && !step.HasSyntaxErrors
         && !KnownTypes.ContainsErrorType(step.Artifact)
         && step.Method.Parameters.All(p => p.Name.Length > 0 && !KnownTypes.ContainsErrorType(p.Type))
@@ -318,7 +311,7 @@ internal sealed partial class PipelineParser
                 var producer = FindStep(names, parameter.Producer, parameter.IsFrom);
                 if (producer < 0)
                 {
-                    var suggestion = NameSuggestion.DidYouMean(parameter.Producer, names);
+                    var suggestion = DeclFed.Stages.NameSuggestion.DidYouMean(parameter.Producer, names);
                     if (parameter.IsFrom)
                     {
                         Report(DiagnosticDescriptors.FromUnknownStep, parameter.NameLocation, parameter.Producer, parameter.Symbol.Name, step.Method.Name, suggestion);
@@ -353,7 +346,7 @@ internal sealed partial class PipelineParser
 
         var order = graph.TopologicalOrder();
         // With an input left unbound the graph is incomplete, and "unused" outputs would only echo that error.
-        var complete = steps.All(s => s.Parameters.All(p => p.Kind != ArgumentKind.Input || p.ProducerIndex >= 0) && s.Federated is not { ParametersFit: false });
+        var complete = steps.All(s => s.Parameters.All(p => p.Kind != ArgumentKind.Input || p.ProducerIndex >= 0) && s.Stage is not { ParametersFit: false });
         if (order.Count > 0 && complete)
         {
             var final = order[order.Count - 1];
@@ -438,9 +431,9 @@ internal sealed partial class PipelineParser
                 }
             }
             var artifact = step.Artifact!;
-            if (step.Federated is { } federated)
+            if (step.Stage is { } stage)
             {
-                options.AddRange(FederatedOptions(federated.Values));
+                options.AddRange(StageOptions(stage));
             }
             specs.Add(new StepSpec(
                 step.Method.Name,
@@ -455,8 +448,7 @@ internal sealed partial class PipelineParser
                 step.CodeHash,
                 step.Description)
             {
-                Kind = step.Federated is null ? "Step" : FederatedKind,
-                Federated = step.Federated is null ? null : FederatedCall(step),
+                Stage = step.Stage?.Definition?.Call,
             });
         }
 
@@ -506,8 +498,8 @@ internal sealed partial class PipelineParser
         public string CodeHash { get; }
         public bool HasSyntaxErrors { get; }
 
-        /// <summary>For a <c>[FederatedLoRA]</c> stage, its settings and whether its body can be written; null for an ordinary step.</summary>
-        public FederatedCandidate? Federated { get; init; }
+        /// <summary>For a declarative stage, its definition, settings and whether its body can be written; null for an ordinary step.</summary>
+        public StageCandidate? Stage { get; init; }
     }
 
     private sealed record ParameterCandidate(IParameterSymbol Symbol, LocationInfo? NameLocation, LocationInfo? TypeLocation)

@@ -89,7 +89,7 @@ internal sealed partial class FederatedLoraRun
             .Select((indices, client) => new SimulatedClient(client, indices.Select(i => sequences[i]).ToArray()))
             .ToArray();
 
-        var profiles = settings.RankShares.Count > 0
+        var profiles = settings.RankShares.Length > 0
             ? ClientRanks.FromTiers(settings.Clients, settings.Ranks.Zip(settings.RankShares).ToArray(), AlphaRule.ProportionalToRank,
                 (float)settings.LoraScaling, DeterministicRandom.MixKeys(seed, RankStream))
             : ClientRanks.FromList(settings.Clients, settings.Ranks, AlphaRule.ProportionalToRank, (float)settings.LoraScaling);

@@ -9,7 +9,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace DeclFed.Federated;
 
 /// <summary>
-/// The runtime of a <see cref="FederatedLoRAAttribute"/> stage, called by the code the generator writes: checks the
+/// The runtime of a <see cref="FederatedLoraAttribute"/> stage, called by the code the generator writes: checks the
 /// settings against the base model, formats and tokenizes the records, splits them among the simulated clients, runs the
 /// federated simulation (checkpointing every round in the step's work directory, so an interrupted run resumes), and
 /// returns the fine-tuned model with its report.
@@ -28,7 +28,7 @@ public static class FederatedLoraStage
     /// <exception cref="ArgumentException">A setting cannot work with these settings or this base model (every problem is listed).</exception>
     /// <exception cref="Partitioning.PartitionException">The records cannot be split as asked (too few records, missing categories, …).</exception>
     public static async ValueTask<LoraModel> RunAsync(StepContext context, FederatedLoraSettings settings, LanguageModel @base,
-        Dataset<Instruction> train, Dataset<Instruction>? validation, CancellationToken cancellationToken)
+        Dataset<Instruction> train, Dataset<Instruction>? validation = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(context);
         var loggers = context.Services.GetService(typeof(ILoggerFactory)) as ILoggerFactory;
@@ -60,7 +60,7 @@ public static class FederatedLoraStage
     /// <param name="cancellationToken">Stops the run.</param>
     public static LoraModel Run(FederatedLoraSettings settings, LanguageModel @base, Dataset<Instruction> train, Dataset<Instruction>? validation,
         ulong seed, CancellationToken cancellationToken = default) =>
-        FederatedLoraRun.Prepare("FederatedLoRA", settings, @base, train, validation, seed, checkpointDirectory: null, NullLogger.Instance)
+        FederatedLoraRun.Prepare("FederatedLora", settings, @base, train, validation, seed, checkpointDirectory: null, NullLogger.Instance)
             .Execute(progress: null, cancellationToken);
 
     /// <summary>Forwards simulation progress to the step's progress display synchronously (not through a synchronization context).</summary>

@@ -41,10 +41,14 @@ internal static class OptionBinder
         Microsoft.Extensions.Hosting.HostDefaults.ApplicationKey,
     };
 
-    /// <summary>Binds the options of every step of <paramref name="pipeline"/>.</summary>
-    /// <exception cref="DeclFedUsageException">One or more problems, each naming the key.</exception>
-    public static ResolvedOptions Bind(PipelineDescriptor pipeline, IConfigurationRoot configuration)
+    /// <summary>
+    /// Binds the options of every step of <paramref name="definition"/>, then checks each declarative stage's settings as
+    /// configured (<see cref="IPipelineDefinition.CheckSettings"/>), so an impossible override fails before any step runs.
+    /// </summary>
+    /// <exception cref="DeclFedUsageException">One or more problems, each naming the key or the stage.</exception>
+    public static ResolvedOptions Bind(IPipelineDefinition definition, IConfigurationRoot configuration)
     {
+        var pipeline = definition.Descriptor;
         var problems = new List<string>();
         CheckKeys(pipeline, configuration, problems);
         var byStep = new Dictionary<string, IReadOnlyList<ResolvedOption>>(StringComparer.Ordinal);
@@ -92,9 +96,9 @@ internal static class OptionBinder
                 options.Add(new ResolvedOption(step.Name, option, value, !found));
             }
             byStep[step.Name] = options;
-            if (step.Kind == FederatedLoraSettings.StepKind && options.Count == step.Options.Count)
+            if (options.Count == step.Options.Count)
             {
-                CheckFederatedSettings(step.Name, options, problems);
+                problems.AddRange(definition.CheckSettings(step, new BoundOptions(step, options)).Select(p => $"{step.Name}: {p.Message}."));
             }
         }
         if (problems.Count > 0)
@@ -102,29 +106,6 @@ internal static class OptionBinder
             throw new DeclFedUsageException(problems);
         }
         return new ResolvedOptions(byStep);
-    }
-
-    /// <summary>
-    /// The rules the generator checks at compile time, applied again to the values configuration gave a federated stage,
-    /// so an impossible override fails before any step runs instead of when the stage is reached.
-    /// </summary>
-    private static void CheckFederatedSettings(string step, IReadOnlyList<ResolvedOption> options, List<string> problems)
-    {
-        var values = options.ToDictionary(o => o.Option.Name, o => o.Value, StringComparer.Ordinal);
-        FederatedLoraSettings settings;
-        try
-        {
-            settings = FederatedLoraSettings.FromOptions(name => values.GetValueOrDefault(name));
-        }
-        catch (ArgumentException e)
-        {
-            problems.Add($"{step}: {e.Message}");
-            return;
-        }
-        foreach (var problem in settings.Validate())
-        {
-            problems.Add($"{step}:{problem.Setting}: {problem.Message}");
-        }
     }
 
     /// <summary>

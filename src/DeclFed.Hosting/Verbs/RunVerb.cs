@@ -52,7 +52,7 @@ internal sealed class RunVerb(
                 applyRecordedConfiguration(RecordedConfiguration(resumedManifest, descriptor));
                 settings = HostSettings.Read(configuration, workingDirectory);
             }
-            options = OptionBinder.Bind(descriptor, configuration);
+            options = OptionBinder.Bind(pipeline, configuration);
             forced = Downstream(descriptor, settings.From);
         }
         catch

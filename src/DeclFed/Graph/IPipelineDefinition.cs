@@ -14,6 +14,15 @@ public interface IPipelineDefinition
     /// reused from the run directory.
     /// </summary>
     Task ExecuteAsync(IStepExecutor executor, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The problems of a declarative stage's settings as <paramref name="options"/> configure them
+    /// (<see cref="Stages.StageSettings.Validate"/>); empty for an ordinary step. The host calls it for every step before
+    /// any step runs, so an impossible override fails at start-up.
+    /// </summary>
+    /// <param name="step">The step.</param>
+    /// <param name="options">The step's validated options.</param>
+    IReadOnlyList<Stages.SettingProblem> CheckSettings(StepDescriptor step, IOptionSource options) => [];
 }
 
 /// <summary>

@@ -32,7 +32,7 @@ public sealed record PipelineDescriptor(
 
 /// <summary>One node of the graph.</summary>
 /// <param name="Name">The step name (the method name).</param>
-/// <param name="Kind">What kind of step it is: <c>Step</c> for an ordinary method, or the declarative stage kind (<c>Refine</c>, <c>FederatedLoRA</c>, …).</param>
+/// <param name="Kind">What kind of step it is: <c>Step</c> for an ordinary method, or the declarative stage kind (<c>Refine</c>, <c>FederatedLora</c>, …).</param>
 /// <param name="OutputType">The display name of the artifact type the step returns.</param>
 /// <param name="Inputs">The typed edges into this step.</param>
 /// <param name="Options">The options bound from configuration.</param>

@@ -4,7 +4,7 @@ namespace DeclFed.Graph;
 /// What a running step can reach: its options (already validated against the descriptor), the run's seed,
 /// services, progress reporting and a work directory for its own intermediate checkpoints.
 /// </summary>
-public abstract class StepContext
+public abstract class StepContext : IOptionSource
 {
     /// <summary>The step being run.</summary>
     public abstract StepDescriptor Step { get; }
@@ -27,11 +27,7 @@ public abstract class StepContext
     /// </summary>
     public abstract string WorkDirectory { get; }
 
-    /// <summary>
-    /// The validated value of option <paramref name="name"/>: <see cref="string"/>, <see cref="bool"/>, <see cref="int"/>,
-    /// <see cref="long"/>, <see cref="float"/>, <see cref="double"/>, <c>int[]</c>, <c>double[]</c> or <c>string[]</c>
-    /// according to its <see cref="OptionKind"/>; enum options are returned as the member name.
-    /// </summary>
+    /// <inheritdoc/>
     public abstract T GetOption<T>(string name);
 
     /// <summary>Reports progress of a long step (shown live on an interactive console, logged otherwise).</summary>

@@ -1,0 +1,6 @@
+// Lets the stage definitions compiled into an analyzer (netstandard2.0) use init accessors and records.
+namespace System.Runtime.CompilerServices;
+
+internal static class IsExternalInit
+{
+}
