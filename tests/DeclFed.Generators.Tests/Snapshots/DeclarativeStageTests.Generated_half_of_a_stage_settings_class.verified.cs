@@ -7,12 +7,12 @@ namespace Demo.Stages
     partial class RecordSettings : global::DeclFed.Stages.IStageSettings<global::Demo.Stages.RecordSettings>
     {
         /// <summary>One option per setting, in declaration order; the defaults are the settings' initial values.</summary>
-        [global::System.CodeDom.Compiler.GeneratedCode("DeclFed.Generators", "0.1.0")]
+        [global::System.CodeDom.Compiler.GeneratedCode("DeclFed.Generators", "{version}")]
         public static global::System.Collections.Generic.IReadOnlyList<global::DeclFed.Graph.OptionDescriptor> Options { get; } = CreateOptions();
 
         /// <summary>The settings a step's validated options hold.</summary>
         /// <param name="options">The options: enum settings as member names, lists as arrays.</param>
-        [global::System.CodeDom.Compiler.GeneratedCode("DeclFed.Generators", "0.1.0")]
+        [global::System.CodeDom.Compiler.GeneratedCode("DeclFed.Generators", "{version}")]
         public static global::Demo.Stages.RecordSettings FromOptions(global::DeclFed.Graph.IOptionSource options)
         {
             global::System.ArgumentNullException.ThrowIfNull(options);

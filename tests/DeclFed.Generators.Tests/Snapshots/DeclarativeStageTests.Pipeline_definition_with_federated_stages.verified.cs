@@ -8,7 +8,7 @@ namespace Demo.Federated
     /// The execution graph of <see cref="global::Demo.Federated.Tuning"/>: its descriptor and an executor that runs the steps
     /// in topological order, handing each output to its consumers through typed locals.
     /// </summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("DeclFed.Generators", "0.1.0")]
+    [global::System.CodeDom.Compiler.GeneratedCode("DeclFed.Generators", "{version}")]
     public sealed class TuningPipelineDefinition : global::DeclFed.Graph.IPipelineDefinition
     {
         private readonly global::Demo.Federated.Tuning _pipeline;
@@ -173,7 +173,7 @@ namespace Demo.Federated
 namespace Microsoft.Extensions.DependencyInjection
 {
     /// <summary>Registers the generated pipeline definition of <see cref="global::Demo.Federated.Tuning"/>.</summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("DeclFed.Generators", "0.1.0")]
+    [global::System.CodeDom.Compiler.GeneratedCode("DeclFed.Generators", "{version}")]
     public static class TuningPipelineServiceCollectionExtensions
     {
         /// <summary>

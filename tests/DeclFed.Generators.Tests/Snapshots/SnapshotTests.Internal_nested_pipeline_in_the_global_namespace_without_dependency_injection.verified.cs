@@ -6,7 +6,7 @@
 /// The execution graph of <see cref="global::Tools.Tiny"/>: its descriptor and an executor that runs the steps
 /// in topological order, handing each output to its consumers through typed locals.
 /// </summary>
-[global::System.CodeDom.Compiler.GeneratedCode("DeclFed.Generators", "0.1.0")]
+[global::System.CodeDom.Compiler.GeneratedCode("DeclFed.Generators", "{version}")]
 internal sealed class ToolsTinyPipelineDefinition : global::DeclFed.Graph.IPipelineDefinition
 {
     private readonly global::Tools.Tiny _pipeline;

@@ -8,7 +8,7 @@ namespace Demo.Pipelines
     /// The execution graph of <see cref="global::Demo.Pipelines.Quickstart"/>: its descriptor and an executor that runs the steps
     /// in topological order, handing each output to its consumers through typed locals.
     /// </summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("DeclFed.Generators", "0.1.0")]
+    [global::System.CodeDom.Compiler.GeneratedCode("DeclFed.Generators", "{version}")]
     public sealed class QuickstartPipelineDefinition : global::DeclFed.Graph.IPipelineDefinition
     {
         private readonly global::Demo.Pipelines.Quickstart _pipeline;
@@ -131,7 +131,7 @@ namespace Demo.Pipelines
 namespace Microsoft.Extensions.DependencyInjection
 {
     /// <summary>Registers the generated pipeline definition of <see cref="global::Demo.Pipelines.Quickstart"/>.</summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("DeclFed.Generators", "0.1.0")]
+    [global::System.CodeDom.Compiler.GeneratedCode("DeclFed.Generators", "{version}")]
     public static class QuickstartPipelineServiceCollectionExtensions
     {
         /// <summary>

@@ -5,7 +5,7 @@
 namespace DeclFed.Generated
 {
     /// <summary>Registers the record schemas of this assembly when it is loaded.</summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("DeclFed.Generators", "0.1.0")]
+    [global::System.CodeDom.Compiler.GeneratedCode("DeclFed.Generators", "{version}")]
     internal static class RecordSchemaRegistration
     {
         // CA2255 warns against module initializers in libraries; registering schemas before first use is exactly their purpose here.
@@ -19,7 +19,7 @@ namespace DeclFed.Generated
     }
 
     /// <summary>The dataset schema of <see cref="global::Demo.Pipelines.Instruction"/>.</summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("DeclFed.Generators", "0.1.0")]
+    [global::System.CodeDom.Compiler.GeneratedCode("DeclFed.Generators", "{version}")]
     internal sealed class Demo_Pipelines_InstructionRecordSchema : global::DeclFed.Records.IRecordSchema<global::Demo.Pipelines.Instruction>
     {
         private static readonly global::System.Collections.Generic.IReadOnlyList<global::DeclFed.Records.RecordField> FieldList =
@@ -54,7 +54,7 @@ namespace DeclFed.Generated
     }
 
     /// <summary>Checks values crossing between records and storage, naming the record and field that are wrong.</summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("DeclFed.Generators", "0.1.0")]
+    [global::System.CodeDom.Compiler.GeneratedCode("DeclFed.Generators", "{version}")]
     internal static class RecordFieldGuard
     {
         /// <summary>Rejects a null in a field whose property is not declared nullable.</summary>
