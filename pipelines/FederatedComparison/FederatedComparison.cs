@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using DeclFed;
 using DeclFed.Data;
+using DeclFed.Evaluation;
 using DeclFed.Graph;
 using DeclFed.Models;
 using DeclFed.Tensors.Model;

@@ -2,44 +2,11 @@ using System.Globalization;
 using System.Text;
 using DeclFed.Data;
 using DeclFed.Data.Tokenizers;
+using DeclFed.Models;
 using DeclFed.Tensors.Model;
 using DeclFed.Tensors.Training;
 
-namespace DeclFed.Models;
-
-/// <summary>Settings of <see cref="ModelEvaluation.Evaluate"/>.</summary>
-public sealed record EvaluationOptions
-{
-    /// <summary>The prompt template the model was fine-tuned with (<c>alpaca</c>, <c>chatml</c>, <c>instruction</c>).</summary>
-    public string PromptTemplate { get; init; } = "alpaca";
-
-    /// <summary>Tokens per example for the loss (longer examples are truncated, as in training).</summary>
-    public int SequenceLength { get; init; } = 128;
-
-    /// <summary>Examples per forward pass of the loss.</summary>
-    public int BatchSize { get; init; } = 16;
-
-    /// <summary>The most tokens generated per answer for exact match.</summary>
-    public int MaxNewTokens { get; init; } = 48;
-}
-
-/// <summary>The scores of one category.</summary>
-/// <param name="Category">The category.</param>
-/// <param name="Examples">Examples scored.</param>
-/// <param name="Loss">Mean loss per response token (nats).</param>
-/// <param name="ExactMatch">Share of greedy answers equal to the reference after whitespace and case normalisation.</param>
-public sealed record CategoryScore(string Category, int Examples, double Loss, double ExactMatch);
-
-/// <summary>The scores of a model on a set of instruction records.</summary>
-/// <param name="Examples">Examples scored.</param>
-/// <param name="Loss">Mean loss per response token over all examples (nats).</param>
-/// <param name="ExactMatch">Share of exact greedy answers.</param>
-/// <param name="Categories">The scores per category, by name.</param>
-public sealed record EvaluationResult(int Examples, double Loss, double ExactMatch, IReadOnlyList<CategoryScore> Categories)
-{
-    /// <summary>exp(<see cref="Loss"/>).</summary>
-    public double Perplexity => Math.Exp(Loss);
-}
+namespace DeclFed.Evaluation;
 
 /// <summary>
 /// Scores a model on instruction records: the loss of the reference response given the prompt (teacher forcing, response
